@@ -1,0 +1,21 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import { MONGO_MESSAGING_ENTITIES } from '@lib/messaging';
+import { mongoOrmOptions } from '@lib/persistence';
+import { KafkaModule, KafkaReadiness, MongoModule, MongoReadiness, PlatformModule, type ServiceRuntime } from '@lib/service-kit';
+import type { AnalyticsConfig } from './config/analytics.config';
+
+@Module({})
+export class AnalyticsModule {
+  static register(rt: ServiceRuntime<AnalyticsConfig>): DynamicModule {
+    return {
+      module: AnalyticsModule,
+      imports: [
+        PlatformModule.forRoot({ ...rt, readinessTokens: [MongoReadiness, KafkaReadiness] }),
+        KafkaModule.forRoot(rt.config.kafka),
+        MikroOrmModule.forRoot(mongoOrmOptions({ clientUrl: rt.config.mongodbUrl, dbName: 'analytics', entities: [...MONGO_MESSAGING_ENTITIES] })),
+        MongoModule,
+      ],
+    };
+  }
+}

@@ -1,0 +1,135 @@
+import type { IncomingMessage } from 'node:http';
+import { Transform, type Readable } from 'node:stream';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { ErrorCodes } from '@lib/contracts';
+import { CORRELATION_HEADER } from '@lib/observability';
+import { UpstreamError, type UpstreamRequest } from '@lib/resilience';
+import { problemType, sendProblem } from '@lib/service-kit';
+import type { EdgeConfig } from '../config/edge.config';
+import { ROUTES, resourceOf } from './routes';
+import type { Upstreams } from './upstreams';
+
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+]);
+
+class BodyTooLargeError extends Error {}
+
+/** Caps a streamed body: bodies are forwarded as they arrive, never buffered whole. */
+function limit(stream: Readable, max: number): Readable {
+  let seen = 0;
+  return stream.pipe(
+    new Transform({
+      transform(chunk: Buffer, _enc, cb) {
+        seen += chunk.length;
+        if (seen > max) cb(new BodyTooLargeError(`request body exceeds ${max} bytes`));
+        else cb(null, chunk);
+      },
+    }),
+  );
+}
+
+function forwardHeaders(req: FastifyRequest): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {};
+  for (const [name, value] of Object.entries(req.headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name)) continue;
+    out[name] = value;
+  }
+  out['x-forwarded-for'] = req.ip;
+  out['x-forwarded-proto'] = req.protocol;
+  if (req.headers.host) out['x-forwarded-host'] = req.headers.host;
+  return out;
+}
+
+/**
+ * Forwards /api/v1/<resource>/… to the owning service over keep-alive HTTP, with the caller's
+ * bearer token and correlation id. A slow service answers 504, an unavailable one or an open
+ * breaker 503, always as problem+json.
+ */
+export function proxyPlugin(upstreams: Upstreams, config: EdgeConfig, logger: Logger) {
+  return async (fastify: FastifyInstance): Promise<void> => {
+    // Scoped to this plugin: bodies stay raw streams, whatever their content type.
+    fastify.removeAllContentTypeParsers();
+    fastify.addContentTypeParser('*', (_req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => done(null, payload));
+
+    fastify.all('/api/v1/*', async (req, reply) => {
+      const resource = resourceOf(req.url);
+      const service = resource ? ROUTES[resource] : undefined;
+      if (!service) {
+        return sendProblem(reply, {
+          type: problemType(ErrorCodes.notFound),
+          title: 'No such resource',
+          status: 404,
+          code: ErrorCodes.notFound,
+          detail: `Unknown API resource '${resource ?? req.url}'`,
+          instance: req.url,
+          correlationId: req.headers[CORRELATION_HEADER] as string,
+        });
+      }
+      const declared = Number(req.headers['content-length'] ?? 0);
+      if (declared > config.bodyLimit) return tooLarge(reply, req, config.bodyLimit);
+      const upstream = upstreams.get(service);
+      const request: UpstreamRequest = {
+        method: req.method as UpstreamRequest['method'],
+        path: req.url,
+        headers: forwardHeaders(req),
+        body: req.body ? limit(req.body as Readable, config.bodyLimit) : null,
+      };
+      try {
+        const res = await upstream.request(request);
+        return relay(reply, res.statusCode, res.headers, res.body);
+      } catch (err) {
+        if (err instanceof BodyTooLargeError || (err as { cause?: unknown }).cause instanceof BodyTooLargeError) {
+          return tooLarge(reply, req, config.bodyLimit);
+        }
+        if (err instanceof UpstreamError) {
+          if (err.response) return relay(reply, err.response.statusCode, err.response.headers, err.response.body);
+          const timeout = err.kind === 'timeout';
+          const code = timeout ? ErrorCodes.upstreamTimeout : ErrorCodes.upstreamUnavailable;
+          logger.warn({ upstream: err.upstream, kind: err.kind }, err.message);
+          if (!timeout) void reply.header('retry-after', String(Math.ceil(config.breaker.resetTimeoutMs / 1000)));
+          return sendProblem(reply, {
+            type: problemType(code),
+            title: timeout ? 'Service timed out' : 'Service unavailable',
+            status: timeout ? 504 : 503,
+            code,
+            detail: err.message,
+            service,
+            instance: req.url,
+            correlationId: req.headers[CORRELATION_HEADER] as string,
+          });
+        }
+        throw err;
+      }
+    });
+  };
+}
+
+function relay(reply: FastifyReply, status: number, headers: Record<string, string | string[] | undefined>, body: Readable | Buffer): FastifyReply {
+  for (const [name, value] of Object.entries(headers)) {
+    if (value === undefined || HOP_BY_HOP.has(name) || name === 'content-length' && !Buffer.isBuffer(body)) continue;
+    void reply.header(name, value);
+  }
+  return reply.status(status).send(body);
+}
+
+function tooLarge(reply: FastifyReply, req: FastifyRequest, max: number): void {
+  sendProblem(reply, {
+    type: problemType('COMMON.PAYLOAD_TOO_LARGE'),
+    title: 'Request body too large',
+    status: 413,
+    code: 'COMMON.PAYLOAD_TOO_LARGE',
+    detail: `The limit is ${max} bytes`,
+    instance: req.url,
+    correlationId: req.headers[CORRELATION_HEADER] as string,
+  });
+}

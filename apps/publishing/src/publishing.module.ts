@@ -1,0 +1,28 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import {
+  KafkaModule,
+  KafkaReadiness,
+  OutboxModule,
+  OutboxRelayRunner,
+  PlatformModule,
+  PostgresReadiness,
+  type ServiceRuntime,
+} from '@lib/service-kit';
+import type { PublishingConfig } from './config/publishing.config';
+import { publishingOrmOptions } from './orm.config';
+
+@Module({})
+export class PublishingModule {
+  static register(rt: ServiceRuntime<PublishingConfig>): DynamicModule {
+    return {
+      module: PublishingModule,
+      imports: [
+        PlatformModule.forRoot({ ...rt, readinessTokens: [PostgresReadiness, KafkaReadiness, OutboxRelayRunner] }),
+        KafkaModule.forRoot(rt.config.kafka),
+        MikroOrmModule.forRoot(publishingOrmOptions(rt.config.databaseUrl)),
+        OutboxModule.forRoot({ service: 'publishing', databaseUrl: rt.config.databaseUrl, outbox: rt.config.outbox }),
+      ],
+    };
+  }
+}

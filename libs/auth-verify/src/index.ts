@@ -1,0 +1,2 @@
+export * from './jwt.guard';
+export * from './jwt.verifier';

@@ -1,0 +1,5 @@
+export * from './envelope';
+export * from './errors';
+export * from './payloads';
+export * from './services';
+export * from './topics';

@@ -1,0 +1,139 @@
+import type { Consumer, EachMessagePayload, IHeaders, Producer } from 'kafkajs';
+import type { Logger } from 'pino';
+import { dlqTopic, parseEnvelope, type EventEnvelope } from '@lib/contracts';
+import { runWithContext, type Metrics } from '@lib/observability';
+import { backoffDelay, sleep } from './backoff';
+import type { DedupeStore } from './dedupe.store';
+
+export interface MessageMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+}
+
+export type EventHandler<Ctx> = (event: EventEnvelope, ctx: Ctx, meta: MessageMeta) => Promise<void>;
+
+export interface EventConsumerOptions<Ctx> {
+  consumer: Consumer;
+  /** Used for dead-letter messages. */
+  producer: Producer;
+  groupId: string;
+  handlers: Record<string, EventHandler<Ctx>>;
+  store: DedupeStore<Ctx>;
+  logger: Logger;
+  metrics?: Metrics;
+  /** Attempts before a message goes to `<topic>.dlq`. */
+  maxAttempts?: number;
+  backoffBaseMs?: number;
+  backoffMaxMs?: number;
+  fromBeginning?: boolean;
+}
+
+export type ConsumeOutcome = 'processed' | 'duplicate' | 'dead_lettered';
+
+/**
+ * At-least-once consumption made effectively-once: de-duplicates on the event id, retries a
+ * failing handler with backoff, and after `maxAttempts` dead-letters the message with its error
+ * and moves on, so one poison message never blocks its partition.
+ */
+export class EventConsumer<Ctx> {
+  private readonly maxAttempts: number;
+  private readonly abort = new AbortController();
+  private started = false;
+
+  constructor(private readonly opts: EventConsumerOptions<Ctx>) {
+    this.maxAttempts = opts.maxAttempts ?? 5;
+  }
+
+  get topics(): string[] {
+    return Object.keys(this.opts.handlers);
+  }
+
+  async start(): Promise<void> {
+    const { consumer } = this.opts;
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.topics, fromBeginning: this.opts.fromBeginning ?? true });
+    await consumer.run({
+      autoCommit: true,
+      eachMessage: async (payload) => {
+        await this.handle(payload);
+      },
+    });
+    this.started = true;
+  }
+
+  async stop(): Promise<void> {
+    this.abort.abort();
+    if (this.started) await this.opts.consumer.disconnect();
+    this.started = false;
+  }
+
+  /** Handles one message to its end: processed, duplicate, or dead-lettered. Throws only if the DLQ itself is unreachable. */
+  async handle({ topic, partition, message, heartbeat }: Pick<EachMessagePayload, 'topic' | 'partition' | 'message' | 'heartbeat'>): Promise<ConsumeOutcome> {
+    const meta: MessageMeta = { topic, partition, offset: message.offset };
+    const { logger, metrics } = this.opts;
+    let event: EventEnvelope;
+    try {
+      event = parseEnvelope(message.value);
+    } catch (err) {
+      // Retrying cannot fix a message that is not an event.
+      await this.deadLetter(meta, message.key, message.value, message.headers, err as Error, 1);
+      return 'dead_lettered';
+    }
+    const handler = this.opts.handlers[topic];
+    return runWithContext({ correlationId: event.correlationid, causationId: event.id }, async () => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          const outcome = handler
+            ? await this.opts.store.runOnce(this.opts.groupId, event.id, topic, (ctx) => handler(event, ctx, meta))
+            : 'processed';
+          metrics?.eventsConsumed.inc({ topic, outcome });
+          if (outcome === 'duplicate') logger.debug({ eventId: event.id, topic }, 'duplicate event skipped');
+          return outcome;
+        } catch (err) {
+          if (attempt >= this.maxAttempts || this.abort.signal.aborted) {
+            await this.deadLetter(meta, message.key, message.value, message.headers, err as Error, attempt);
+            return 'dead_lettered';
+          }
+          const delay = backoffDelay(attempt, this.opts.backoffBaseMs ?? 100, this.opts.backoffMaxMs ?? 5000);
+          metrics?.eventsConsumed.inc({ topic, outcome: 'retried' });
+          logger.warn({ eventId: event.id, topic, attempt, retryInMs: delay, err: (err as Error).message }, 'event handler failed; retrying');
+          await sleep(delay, this.abort.signal);
+          await heartbeat();
+        }
+      }
+    });
+  }
+
+  private async deadLetter(
+    meta: MessageMeta,
+    key: Buffer | null,
+    value: Buffer | null,
+    headers: IHeaders | undefined,
+    err: Error,
+    attempts: number,
+  ): Promise<void> {
+    await this.opts.producer.send({
+      topic: dlqTopic(meta.topic),
+      acks: -1,
+      messages: [
+        {
+          key,
+          value,
+          headers: {
+            ...(headers ?? {}),
+            'dlq-error': err.message.slice(0, 2000),
+            'dlq-original-topic': meta.topic,
+            'dlq-original-partition': String(meta.partition),
+            'dlq-original-offset': meta.offset,
+            'dlq-consumer-group': this.opts.groupId,
+            'dlq-attempts': String(attempts),
+            'dlq-failed-at': new Date().toISOString(),
+          },
+        },
+      ],
+    });
+    this.opts.metrics?.eventsConsumed.inc({ topic: meta.topic, outcome: 'dead_lettered' });
+    this.opts.logger.error({ topic: meta.topic, partition: meta.partition, offset: meta.offset, attempts, err: err.message }, 'event dead-lettered');
+  }
+}

@@ -1,0 +1,3 @@
+export * from './migrate';
+export * from './mongo';
+export * from './postgres';

@@ -1,0 +1,78 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { Logger } from 'pino';
+import { ConfigError } from '@lib/config';
+import { CORRELATION_HEADER, Metrics, PinoNestLogger, acceptCorrelationId, createLogger, runWithContext } from '@lib/observability';
+
+export interface ServiceRuntime<C> {
+  config: C;
+  logger: Logger;
+  metrics: Metrics;
+}
+
+/**
+ * Reads config (a bad variable stops start-up with a message naming it), then builds the module
+ * and serves HTTP. Everything a service's main.ts needs, so main.ts stays one call.
+ */
+export async function runService<C extends { service: string; port: number; host: string; logLevel: string }>(
+  loadConfig: () => C,
+  createModule: (rt: ServiceRuntime<C>) => unknown,
+  opts: { bodyLimit?: number; configure?: (app: NestFastifyApplication, rt: ServiceRuntime<C>) => Promise<void> | void } = {},
+): Promise<NestFastifyApplication> {
+  let config: C;
+  try {
+    config = loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+  const logger = createLogger(config.service, config.logLevel);
+  const metrics = new Metrics(config.service);
+  const rt: ServiceRuntime<C> = { config, logger, metrics };
+  try {
+    const app = await createHttpApp(createModule(rt), rt, opts.bodyLimit);
+    await opts.configure?.(app, rt);
+    await app.listen({ port: config.port, host: config.host });
+    logger.info({ port: config.port }, `${config.service} listening`);
+    return app;
+  } catch (err) {
+    logger.fatal({ err }, `${config.service} failed to start`);
+    process.exit(1);
+  }
+}
+
+export async function createHttpApp<C extends { service: string }>(
+  module: unknown,
+  rt: ServiceRuntime<C>,
+  bodyLimit = 1024 * 1024,
+): Promise<NestFastifyApplication> {
+  const adapter = new FastifyAdapter({ bodyLimit, trustProxy: true, genReqId: () => '' });
+  const fastify = adapter.getInstance();
+
+  // Correlation id: taken from the caller when sane, else new; in every log line and response.
+  fastify.addHook('onRequest', (req, reply, done) => {
+    const correlationId = acceptCorrelationId(req.headers[CORRELATION_HEADER]);
+    req.headers[CORRELATION_HEADER] = correlationId;
+    void reply.header(CORRELATION_HEADER, correlationId);
+    runWithContext({ correlationId, causationId: null }, done);
+  });
+  fastify.addHook('onResponse', (req, reply, done) => {
+    const route = req.routeOptions?.url ?? 'unmatched';
+    rt.metrics.httpDuration.observe({ method: req.method, route, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    if (!route.startsWith('/health') && route !== '/metrics') {
+      rt.logger.info({ method: req.method, url: req.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request');
+    }
+    done();
+  });
+
+  const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
+    logger: new PinoNestLogger(rt.logger),
+    bufferLogs: false,
+  });
+  app.enableShutdownHooks();
+  return app;
+}

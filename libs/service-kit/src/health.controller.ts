@@ -1,0 +1,61 @@
+import { Controller, Get, Header, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Metrics } from '@lib/observability';
+import { Public } from '@lib/auth-verify';
+import { READINESS_CHECKS, type ReadinessCheck } from './tokens';
+
+@Public()
+@Controller()
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicator: HealthIndicatorService,
+    @Inject(READINESS_CHECKS) private readonly checks: ReadinessCheck[],
+    private readonly metrics: Metrics,
+  ) {}
+
+  /** The process is up and its event loop turns; restarting would not help anything else. */
+  @Get('health/live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  /** Every store and the broker answer: the service can take traffic. */
+  @Get('health/ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check(
+      this.checks.map((c) => async () => {
+        const session = this.indicator.check(c.name);
+        try {
+          return session.up((await withTimeout(c.check(), 3000, c.name)) ?? {});
+        } catch (err) {
+          return session.down({ message: (err as Error).message });
+        }
+      }),
+    );
+  }
+
+  @Get('metrics')
+  @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+  async prometheus(): Promise<string> {
+    return this.metrics.registry.metrics();
+  }
+}
+
+function withTimeout<T>(p: Promise<T>, ms: number, name: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`${name} did not answer within ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e: unknown) => {
+        clearTimeout(t);
+        reject(e instanceof Error ? e : new Error(String(e)));
+      },
+    );
+  });
+}

@@ -1,0 +1,3 @@
+export * from './kafka-mock';
+export * from './postgres';
+export * from './stack';
