@@ -4,7 +4,15 @@ import path from 'node:path';
 import { POSTGRES_SERVICES, SERVICES, type ServiceName } from '@lib/contracts';
 import type { StackEndpoints } from '../devstack/src';
 
-export const ROOT = path.resolve(__dirname, '..', '..', '..');
+/** The repository root, from sources (tools/dev) and from the build (dist/tools/dev) alike. */
+function findRoot(dir: string): string {
+  for (let d = dir; d !== path.dirname(d); d = path.dirname(d)) {
+    if (fs.existsSync(path.join(d, 'package.json')) && fs.existsSync(path.join(d, 'apps'))) return d;
+  }
+  throw new Error(`no repository root above ${dir}`);
+}
+
+export const ROOT = findRoot(__dirname);
 export const DATA_DIR = path.join(ROOT, '.data');
 
 /** Dev-only signing keys, made once under .data/keys unless JWT_* are set. */

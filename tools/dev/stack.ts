@@ -4,8 +4,9 @@ import { DATA_DIR } from './env';
 
 /** `npm run stack`: the embedded stack alone, for running services or tools by hand. */
 async function main(): Promise<void> {
+  const dataDir = process.env.STACK_DATA_DIR ? path.resolve(process.env.STACK_DATA_DIR) : DATA_DIR;
   const stack = await startStack({
-    dataDir: DATA_DIR,
+    dataDir,
     pgPort: Number(process.env.STACK_PG_PORT ?? 54329),
     databaseUrl: process.env.DATABASE_URL,
     kafkaBrokerList: process.env.KAFKA_BROKERS,
@@ -13,7 +14,7 @@ async function main(): Promise<void> {
     controlPort: Number(process.env.STACK_CONTROL_PORT ?? 0),
     log: (l) => process.stdout.write(`stack: ${l}\n`),
   });
-  const file = path.join(DATA_DIR, 'stack.json');
+  const file = path.join(dataDir, 'stack.json');
   writeEndpoints(file, stack.endpoints);
   const e = stack.endpoints;
   process.stdout.write(

@@ -27,6 +27,8 @@ export interface EventConsumerOptions<Ctx> {
   backoffBaseMs?: number;
   backoffMaxMs?: number;
   fromBeginning?: boolean;
+  /** Partitions handled at once; order within a partition (and so per key) is kept regardless. */
+  partitionsConcurrently?: number;
 }
 
 export type ConsumeOutcome = 'processed' | 'duplicate' | 'dead_lettered';
@@ -55,6 +57,7 @@ export class EventConsumer<Ctx> {
     await consumer.subscribe({ topics: this.topics, fromBeginning: this.opts.fromBeginning ?? true });
     await consumer.run({
       autoCommit: true,
+      partitionsConsumedConcurrently: this.opts.partitionsConcurrently ?? 4,
       eachMessage: async (payload) => {
         await this.handle(payload);
       },
