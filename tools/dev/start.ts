@@ -31,6 +31,7 @@ async function main(): Promise<void> {
     stack = await startStack({
       dataDir: DATA_DIR,
       pgPort: Number(process.env.STACK_PG_PORT ?? 54329),
+      mongoPort: Number(process.env.STACK_MONGO_PORT ?? 27117),
       databaseUrl: process.env.DATABASE_URL,
       kafkaBrokerList: process.env.KAFKA_BROKERS,
       mongodbUrl: process.env.MONGODB_URL,

@@ -2,11 +2,11 @@ import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 
 /** What globalSetup started, for integration tests. */
-export function testStack(): { pgUrl: string; brokers: string[]; embeddedKafka: boolean; control: string } {
+export function testStack(): { pgUrl: string; mongoUrl: string; brokers: string[]; embeddedKafka: boolean; control: string } {
   const pgUrl = process.env.TEST_PG_URL;
   const brokers = process.env.TEST_KAFKA_BROKERS;
   if (!pgUrl || !brokers) throw new Error('integration tests need the embedded stack from globalSetup');
-  return { pgUrl, brokers: brokers.split(','), embeddedKafka: process.env.TEST_KAFKA_EMBEDDED === 'true', control: process.env.TEST_STACK_CONTROL ?? '' };
+  return { pgUrl, mongoUrl: process.env.TEST_MONGO_URL ?? '', brokers: brokers.split(','), embeddedKafka: process.env.TEST_KAFKA_EMBEDDED === 'true', control: process.env.TEST_STACK_CONTROL ?? '' };
 }
 
 export function uniqueName(prefix: string): string {

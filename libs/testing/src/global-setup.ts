@@ -28,4 +28,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_KAFKA_BROKERS = stack.endpoints.kafka.brokers.join(',');
   process.env.TEST_KAFKA_EMBEDDED = String(stack.endpoints.kafka.embedded);
   process.env.TEST_STACK_CONTROL = stack.endpoints.control ?? '';
+  process.env.TEST_MONGO_URL = stack.endpoints.mongodb.url ?? '';
 }

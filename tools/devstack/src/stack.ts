@@ -3,6 +3,7 @@ import http from 'node:http';
 import net from 'node:net';
 import path from 'node:path';
 import { POSTGRES_SERVICES, allTopicsWithPartitions } from '@lib/contracts';
+import { startMongoEmbedded } from '../../mongo-embedded/src';
 import { KafkaMock } from './kafka-mock';
 import { databaseUrl, ensureDatabases, startEmbeddedPostgres, type PostgresHandle } from './postgres';
 
@@ -19,6 +20,8 @@ export interface StackOptions {
   /** Root of the stack's data; PostgreSQL keeps its cluster in `<dataDir>/pg`. */
   dataDir: string;
   pgPort?: number;
+  /** Port of the embedded MongoDB-compatible server; 0 or omitted picks one. */
+  mongoPort?: number;
   kafkaBrokers?: number;
   /** Real servers to use instead of the embedded ones (DATABASE_URL, KAFKA_BROKERS, MONGODB_URL). */
   databaseUrl?: string;
@@ -85,9 +88,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await ensureDatabases(serverUrl, [...POSTGRES_SERVICES]);
     log(`postgres${pgHandle ? ' (embedded)' : ''}: ${new URL(serverUrl).host}`);
 
-    const mongodb = opts.mongodbUrl
-      ? { url: opts.mongodbUrl, embedded: false, status: 'external' }
-      : { url: null, embedded: false, status: 'not yet: the embedded MongoDB-compatible server has its own issue; MongoDB services are not started' };
+    let mongodb: StackEndpoints['mongodb'];
+    if (opts.mongodbUrl) {
+      mongodb = { url: opts.mongodbUrl, embedded: false, status: 'external' };
+    } else {
+      const mongo = await startMongoEmbedded({ dbPath: path.join(opts.dataDir, 'mongo'), port: opts.mongoPort ?? 0, host: '127.0.0.1' });
+      cleanups.push(() => mongo.stop());
+      mongodb = { url: mongo.url, embedded: true, status: 'embedded' };
+      log(`mongodb (embedded): ${mongo.url}`);
+    }
 
     const endpoints: StackEndpoints = {
       postgres: {

@@ -101,6 +101,9 @@ export class Collection {
 
   insert(doc: Document): DocId {
     const id = encodeValue(doc._id);
+    // Index checks ignore a document's own id (an update keeps it), so a new document whose
+    // _id is taken must be refused here.
+    if (this.docs.has(id)) throw (this.indexes.get('_id_') as BTreeLikeIndex).duplicate(doc, this.ns);
     for (const idx of this.indexes.values()) idx.check(id, doc, this.ns);
     this.docs.set(id, doc);
     for (const idx of this.indexes.values()) idx.add(id, doc);

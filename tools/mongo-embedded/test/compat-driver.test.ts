@@ -108,6 +108,21 @@ describe('mongodb driver against ' + (process.env.MONGODB_URL ? 'MONGODB_URL' : 
     await expect(m.insertOne({ org: 1, user: 'a' })).rejects.toMatchObject({ code: 11000 });
   });
 
+  it('refuses a second document with the same _id and keeps the first', async () => {
+    const c = db.collection<{ _id: string; v: number }>('ids');
+    await c.insertOne({ _id: 'a', v: 1 });
+    const err = await c.insertOne({ _id: 'a', v: 2 }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ code: 11000 });
+    expect((err as MongoServerError).message).toBe(`E11000 duplicate key error collection: ${db.databaseName}.ids index: _id_ dup key: { _id: "a" }`);
+    const bulk = await c.insertMany([{ _id: 'b', v: 1 }, { _id: 'b', v: 2 }], { ordered: true }).catch((e: unknown) => e);
+    expect(bulk).toMatchObject({ code: 11000 });
+    expect(await c.find().sort({ _id: 1 }).toArray()).toEqual([{ _id: 'a', v: 1 }, { _id: 'b', v: 1 }]);
+    // After a delete the _id is free again.
+    await c.deleteOne({ _id: 'a' });
+    await c.insertOne({ _id: 'a', v: 3 });
+    expect(await c.findOne({ _id: 'a' })).toEqual({ _id: 'a', v: 3 });
+  });
+
   it('finds with sort, skip, limit and projection', async () => {
     const c = db.collection('people');
     await c.insertMany(Array.from({ length: 20 }, (_, i) => ({ i, group: i % 3, name: `p${String(i).padStart(2, '0')}`, nested: { v: 20 - i } })));
