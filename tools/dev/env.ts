@@ -35,6 +35,12 @@ export function devJwtKeys(dir = path.join(DATA_DIR, 'keys')): { publicKey: stri
   return { publicKey: fs.readFileSync(pub, 'utf8'), privateKey: fs.readFileSync(priv, 'utf8') };
 }
 
+/** Ports on the dev stack: the services' own, shifted by PLATFORM_PORT_BASE (default 3000). */
+export function servicePort(service: ServiceName): number {
+  const base = Number(process.env.PLATFORM_PORT_BASE ?? 3000);
+  return base + SERVICES[service].port - SERVICES.edge.port;
+}
+
 /** The environment one service gets on the embedded stack. */
 export function serviceEnv(
   service: ServiceName,
@@ -43,7 +49,7 @@ export function serviceEnv(
   extra: Record<string, string> = {},
 ): Record<string, string> {
   const env: Record<string, string> = {
-    PORT: String(SERVICES[service].port),
+    PORT: String(servicePort(service)),
     HOST: '127.0.0.1',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     KAFKA_BROKERS: stack.kafka.brokers.join(','),
@@ -62,8 +68,8 @@ export function serviceEnv(
   }
   if (service === 'auth') env.JWT_PRIVATE_KEY = keys.privateKey;
   if (service === 'edge') {
-    for (const [name, spec] of Object.entries(SERVICES)) {
-      if (name !== 'edge') env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${spec.port}`;
+    for (const name of Object.keys(SERVICES)) {
+      if (name !== 'edge') env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${servicePort(name as ServiceName)}`;
     }
   }
   return { ...env, ...extra };

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { POSTGRES_SERVICES, SERVICES, type ServiceName } from '@lib/contracts';
 import { LibrdkafkaMissingError, startStack, writeEndpoints, type Stack } from '../devstack/src';
-import { DATA_DIR, devJwtKeys, serviceEnv } from './env';
+import { DATA_DIR, devJwtKeys, serviceEnv, servicePort } from './env';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from './processes';
 
 /**
@@ -10,6 +10,7 @@ import { spawnNode, stopProcess, waitForHealthy, type Spawned } from './processe
  */
 async function main(): Promise<void> {
   const t0 = Date.now();
+  const dataDir = process.env.STACK_DATA_DIR ? path.resolve(process.env.STACK_DATA_DIR) : DATA_DIR;
   const log = (l: string) => process.stdout.write(`start: ${l}\n`);
   let stack: Stack | undefined;
   const running: Spawned[] = [];
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
 
   try {
     stack = await startStack({
-      dataDir: DATA_DIR,
+      dataDir,
       pgPort: Number(process.env.STACK_PG_PORT ?? 54329),
       mongoPort: Number(process.env.STACK_MONGO_PORT ?? 27117),
       databaseUrl: process.env.DATABASE_URL,
@@ -38,8 +39,8 @@ async function main(): Promise<void> {
       controlPort: 0,
       log,
     });
-    writeEndpoints(path.join(DATA_DIR, 'stack.json'), stack.endpoints);
-    const keys = devJwtKeys();
+    writeEndpoints(path.join(dataDir, 'stack.json'), stack.endpoints);
+    const keys = devJwtKeys(path.join(dataDir, 'keys'));
     const endpoints = stack.endpoints;
 
     await Promise.all(
@@ -68,10 +69,10 @@ async function main(): Promise<void> {
         }
       });
     });
-    await Promise.all(running.map((p) => waitForHealthy(`http://127.0.0.1:${SERVICES[p.name as ServiceName].port}/health/ready`, p, 60_000)));
+    await Promise.all(running.map((p) => waitForHealthy(`http://127.0.0.1:${servicePort(p.name as ServiceName)}/health/ready`, p, 60_000)));
     const secs = ((Date.now() - t0) / 1000).toFixed(1);
     process.stdout.write(
-      `\n  Platform ready in ${secs} s: ${services.length} services healthy.\n  Edge API: http://localhost:${SERVICES.edge.port}/api/v1\n  Stack endpoints: .data/stack.json. Ctrl-C stops everything.\n\n`,
+      `\n  Platform ready in ${secs} s: ${services.length} services healthy.\n  Edge API: http://localhost:${servicePort('edge')}/api/v1\n  Stack endpoints: ${path.relative(process.cwd(), path.join(dataDir, 'stack.json'))}. Ctrl-C stops everything.\n\n`,
     );
   } catch (err) {
     process.stderr.write(`${err instanceof LibrdkafkaMissingError ? err.message : (err as Error).stack ?? String(err)}\n`);
