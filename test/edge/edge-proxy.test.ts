@@ -1,4 +1,6 @@
 import { generateKeyPairSync } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { testStack, waitFor } from '@lib/testing';
@@ -31,22 +33,31 @@ function fakeService(): { server: http.Server; hits: { headers: http.IncomingHtt
 describe('edge → service over internal HTTP', () => {
   const { brokers } = testStack();
   const upstream = fakeService();
+  // Its own upstream, so the breaker's window holds only what the breaker test does.
+  const flaky = fakeService();
   let edge: Spawned;
   let base: string;
+  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const token = (sub: string) =>
+    jwt.sign({ sub, workspaceId: 'w1', role: 'EDITOR' }, keys.privateKey, { algorithm: 'ES256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' });
 
   beforeAll(async () => {
     await new Promise<void>((r) => upstream.server.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => flaky.server.listen(0, '127.0.0.1', r));
     const port = await freePort();
-    const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
     edge = spawnNode('edge', 'apps/edge/src/main.js', {
       PORT: String(port),
       HOST: '127.0.0.1',
       LOG_LEVEL: 'warn',
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: publicKey,
+      JWT_PUBLIC_KEY: keys.publicKey,
+      RATE_LIMIT_USER_PER_MINUTE: '5',
+      CORS_ORIGINS: 'https://app.example.com',
       PUBLISHING_URL: `http://127.0.0.1:${(upstream.server.address() as AddressInfo).port}`,
       PUBLISHING_TIMEOUT_MS: '500',
+      INBOX_URL: `http://127.0.0.1:${(flaky.server.address() as AddressInfo).port}`,
+      INBOX_TIMEOUT_MS: '500',
       BREAKER_RESET_MS: '2000',
       BREAKER_VOLUME_THRESHOLD: '3',
       EDGE_BODY_LIMIT_BYTES: '2048',
@@ -58,22 +69,64 @@ describe('edge → service over internal HTTP', () => {
   afterAll(async () => {
     if (edge) await stopProcess(edge);
     await new Promise((r) => upstream.server.close(r));
+    await new Promise((r) => flaky.server.close(r));
   });
 
   it('forwards to the owning service with the bearer token, body and correlation id', async () => {
     upstream.setMode('ok');
+    const bearer = `Bearer ${token('forwarder')}`;
     const res = await fetch(`${base}/api/v1/posts?limit=5`, {
       method: 'POST',
-      headers: { authorization: 'Bearer abc.def.ghi', 'content-type': 'application/json', 'x-correlation-id': 'corr-123' },
+      headers: { authorization: bearer, 'content-type': 'application/json', 'x-correlation-id': 'corr-123' },
       body: JSON.stringify({ text: 'hello' }),
     });
     expect(res.status).toBe(201);
     expect(await res.json()).toEqual({ path: '/api/v1/posts?limit=5', method: 'POST' });
     expect(res.headers.get('x-correlation-id')).toBe('corr-123');
     const hit = upstream.hits.at(-1)!;
-    expect(hit.headers.authorization).toBe('Bearer abc.def.ghi');
+    expect(hit.headers.authorization).toBe(bearer);
     expect(hit.headers['x-correlation-id']).toBe('corr-123');
     expect(hit.body).toBe('{"text":"hello"}');
+  });
+
+  it('refuses a bad bearer token with 401 before any service sees it', async () => {
+    const before = upstream.hits.length;
+    for (const bad of ['Bearer not.a.token', 'Basic dXNlcjpwYXNz', `Bearer ${token('x')}tampered`]) {
+      const res = await fetch(`${base}/api/v1/posts`, { headers: { authorization: bad } });
+      expect([bad, res.status]).toEqual([bad, 401]);
+      expect(((await res.json()) as { code: string }).code).toBe('AUTH.UNAUTHORIZED');
+    }
+    expect(upstream.hits.length).toBe(before);
+  });
+
+  it('limits each user’s request rate with 429 and Retry-After', async () => {
+    upstream.setMode('ok');
+    const user = token('busy-user');
+    const statuses: number[] = [];
+    for (let i = 0; i < 7; i++) statuses.push((await fetch(`${base}/api/v1/posts`, { headers: { authorization: `Bearer ${user}` } })).status);
+    expect(statuses).toEqual([201, 201, 201, 201, 201, 429, 429]);
+    const limited = await fetch(`${base}/api/v1/posts`, { headers: { authorization: `Bearer ${user}` } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(((await limited.json()) as { code: string }).code).toBe('COMMON.RATE_LIMITED');
+    // Another user is not affected.
+    expect((await fetch(`${base}/api/v1/posts`, { headers: { authorization: `Bearer ${token('calm-user')}` } })).status).toBe(201);
+  });
+
+  it('sends security headers, answers CORS preflights for allowed origins only, and serves /healthz and /readyz', async () => {
+    const res = await fetch(`${base}/healthz`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('x-frame-options')).toBe('DENY');
+    expect(res.headers.get('strict-transport-security')).toContain('max-age=');
+    expect((await fetch(`${base}/readyz`)).status).toBe(200);
+    const preflight = await fetch(`${base}/api/v1/posts`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://app.example.com', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    const foreign = await fetch(`${base}/api/v1/posts`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    expect(foreign.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('answers 413 problem+json for a body over the limit, without calling the service', async () => {
@@ -92,30 +145,30 @@ describe('edge → service over internal HTTP', () => {
   });
 
   it('answers 504 for a slow service, 503 once the breaker opens, and uses the service again when it is back', async () => {
-    upstream.setMode('slow');
-    const slow = await fetch(`${base}/api/v1/posts`);
+    flaky.setMode('slow');
+    const slow = await fetch(`${base}/api/v1/conversations`);
     expect(slow.status).toBe(504);
     expect(slow.headers.get('content-type')).toContain('application/problem+json');
-    expect(await slow.json()).toMatchObject({ status: 504, code: 'EDGE.UPSTREAM_TIMEOUT', service: 'publishing' });
+    expect(await slow.json()).toMatchObject({ status: 504, code: 'EDGE.UPSTREAM_TIMEOUT', service: 'inbox' });
 
     // More failures open the breaker; then the edge stops calling the service at all.
-    for (let i = 0; i < 3; i++) await fetch(`${base}/api/v1/posts`);
-    const hitsWhenOpen = upstream.hits.length;
-    const open = await fetch(`${base}/api/v1/posts`);
+    for (let i = 0; i < 3; i++) await fetch(`${base}/api/v1/conversations`);
+    const hitsWhenOpen = flaky.hits.length;
+    const open = await fetch(`${base}/api/v1/conversations`);
     expect(open.status).toBe(503);
     expect(open.headers.get('retry-after')).toBe('2');
     expect(await open.json()).toMatchObject({ status: 503, code: 'EDGE.UPSTREAM_UNAVAILABLE' });
-    expect(upstream.hits.length).toBe(hitsWhenOpen);
+    expect(flaky.hits.length).toBe(hitsWhenOpen);
 
     // The service recovers; after the reset timeout a trial call goes through and closes the breaker.
-    upstream.setMode('ok');
+    flaky.setMode('ok');
     let status = 0;
     await waitFor(async () => {
-      status = (await fetch(`${base}/api/v1/posts`)).status;
+      status = (await fetch(`${base}/api/v1/conversations`)).status;
       return status === 201;
     }, 15_000, 'the service to be used again');
     expect(status).toBe(201);
-    expect((await fetch(`${base}/api/v1/posts`)).status).toBe(201);
+    expect((await fetch(`${base}/api/v1/conversations`)).status).toBe(201);
   });
 
   it("relays a service's own 503 answer as is", async () => {

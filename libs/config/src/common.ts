@@ -16,6 +16,8 @@ export interface CommonConfig {
   port: number;
   host: string;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  /** Take the client address from X-Forwarded-For (only behind a proxy that sets it). */
+  trustProxy: boolean;
   kafka: KafkaConfig;
   jwtPublicKey: string;
 }
@@ -26,6 +28,7 @@ export function readCommon(env: EnvReader, service: string, defaultPort: number)
     port: env.int('PORT', defaultPort, { min: 0, max: 65535 }),
     host: env.string('HOST', '0.0.0.0'),
     logLevel: env.oneOf('LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], 'info'),
+    trustProxy: env.bool('TRUST_PROXY', false),
     kafka: {
       brokers: env.hostList('KAFKA_BROKERS'),
       clientId: env.string('KAFKA_CLIENT_ID', service),

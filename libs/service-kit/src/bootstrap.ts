@@ -45,12 +45,22 @@ export async function runService<C extends { service: string; port: number; host
   }
 }
 
-export async function createHttpApp<C extends { service: string }>(
+// API responses are JSON for programs: nothing may frame, sniff or embed them.
+const SECURITY_HEADERS: Record<string, string> = {
+  'x-content-type-options': 'nosniff',
+  'x-frame-options': 'DENY',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'cross-origin-resource-policy': 'same-site',
+  'content-security-policy': "default-src 'none'; frame-ancestors 'none'",
+};
+
+export async function createHttpApp<C extends { service: string; trustProxy?: boolean }>(
   module: unknown,
   rt: ServiceRuntime<C>,
   bodyLimit = 1024 * 1024,
 ): Promise<NestFastifyApplication> {
-  const adapter = new FastifyAdapter({ bodyLimit, trustProxy: true, genReqId: () => '' });
+  const adapter = new FastifyAdapter({ bodyLimit, trustProxy: rt.config.trustProxy ?? false, genReqId: () => '' });
   const fastify = adapter.getInstance();
 
   // Correlation id: taken from the caller when sane, else new; in every log line and response.
@@ -59,6 +69,12 @@ export async function createHttpApp<C extends { service: string }>(
     req.headers[CORRELATION_HEADER] = correlationId;
     void reply.header(CORRELATION_HEADER, correlationId);
     runWithContext({ correlationId, causationId: null }, done);
+  });
+  fastify.addHook('onSend', (_req, reply, payload, done) => {
+    for (const [name, value] of Object.entries(SECURITY_HEADERS)) {
+      if (!reply.hasHeader(name)) void reply.header(name, value);
+    }
+    done(null, payload);
   });
   fastify.addHook('onResponse', (req, reply, done) => {
     const route = req.routeOptions?.url ?? 'unmatched';

@@ -15,14 +15,14 @@ export class HealthController {
   ) {}
 
   /** The process is up and its event loop turns; restarting would not help anything else. */
-  @Get('health/live')
+  @Get(['health/live', 'healthz'])
   @HealthCheck()
   live() {
     return this.health.check([]);
   }
 
   /** Every store and the broker answer: the service can take traffic. */
-  @Get('health/ready')
+  @Get(['health/ready', 'readyz'])
   @HealthCheck()
   ready() {
     return this.health.check(

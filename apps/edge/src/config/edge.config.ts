@@ -14,6 +14,8 @@ export interface EdgeConfig extends CommonConfig {
   /** Largest request body forwarded, in bytes. */
   bodyLimit: number;
   corsOrigins: string[];
+  /** Requests per minute (burst included) per client address and per signed-in user. */
+  rateLimits: { perIpPerMinute: number; perUserPerMinute: number };
 }
 
 /** The only place the edge reads its environment. */
@@ -42,5 +44,9 @@ export function loadEdgeConfig(source: Record<string, string | undefined> = proc
     },
     bodyLimit: env.int('EDGE_BODY_LIMIT_BYTES', 10 * 1024 * 1024, { min: 1024, max: 5 * 1024 * 1024 * 1024 }),
     corsOrigins: env.list('CORS_ORIGINS'),
+    rateLimits: {
+      perIpPerMinute: env.int('RATE_LIMIT_IP_PER_MINUTE', 600, { min: 1, max: 1_000_000 }),
+      perUserPerMinute: env.int('RATE_LIMIT_USER_PER_MINUTE', 1200, { min: 1, max: 1_000_000 }),
+    },
   });
 }

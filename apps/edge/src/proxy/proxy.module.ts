@@ -1,9 +1,11 @@
 import { Inject, Module, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
+import { JwtVerifier } from '@lib/auth-verify';
 import type { Logger } from 'pino';
 import { APP_CONFIG, LOGGER } from '@lib/service-kit';
 import type { EdgeConfig } from '../config/edge.config';
+import { EdgeGuard } from '../protection/guard';
 import { proxyPlugin } from './proxy.plugin';
 import { Upstreams } from './upstreams';
 
@@ -14,10 +16,12 @@ export class ProxyModule implements OnModuleInit {
     private readonly upstreams: Upstreams,
     @Inject(APP_CONFIG) private readonly config: EdgeConfig,
     @Inject(LOGGER) private readonly logger: Logger,
+    private readonly verifier: JwtVerifier,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    await fastify.register(proxyPlugin(this.upstreams, this.config, this.logger));
+    const guard = new EdgeGuard(this.verifier, this.config.rateLimits);
+    await fastify.register(proxyPlugin(this.upstreams, guard, this.config, this.logger));
   }
 }
