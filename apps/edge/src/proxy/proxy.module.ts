@@ -5,11 +5,12 @@ import { JwtVerifier } from '@lib/auth-verify';
 import type { Logger } from 'pino';
 import { APP_CONFIG, LOGGER } from '@lib/service-kit';
 import type { EdgeConfig } from '../config/edge.config';
+import { EventStream } from '../events/event-stream';
 import { EdgeGuard } from '../protection/guard';
 import { proxyPlugin } from './proxy.plugin';
 import { Upstreams } from './upstreams';
 
-@Module({ providers: [Upstreams], exports: [Upstreams] })
+@Module({ providers: [Upstreams, EventStream], exports: [Upstreams, EventStream] })
 export class ProxyModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -17,11 +18,12 @@ export class ProxyModule implements OnModuleInit {
     @Inject(APP_CONFIG) private readonly config: EdgeConfig,
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly verifier: JwtVerifier,
+    private readonly events: EventStream,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const guard = new EdgeGuard(this.verifier, this.config.rateLimits);
-    await fastify.register(proxyPlugin(this.upstreams, guard, this.config, this.logger));
+    await fastify.register(proxyPlugin(this.upstreams, guard, this.events, this.config, this.logger));
   }
 }

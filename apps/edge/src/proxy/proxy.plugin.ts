@@ -8,6 +8,8 @@ import { UpstreamError, type UpstreamRequest } from '@lib/resilience';
 import { problemType, sendProblem } from '@lib/service-kit';
 import type { EdgeConfig } from '../config/edge.config';
 import type { EdgeGuard } from '../protection/guard';
+import type { EventStream } from '../events/event-stream';
+import { registerEventsRoute } from '../events/events.route';
 import { ROUTES, resourceOf } from './routes';
 import type { Upstreams } from './upstreams';
 
@@ -56,11 +58,13 @@ function forwardHeaders(req: FastifyRequest): Record<string, string | string[]> 
  * bearer token and correlation id. A slow service answers 504, an unavailable one or an open
  * breaker 503, always as problem+json.
  */
-export function proxyPlugin(upstreams: Upstreams, guard: EdgeGuard, config: EdgeConfig, logger: Logger) {
+export function proxyPlugin(upstreams: Upstreams, guard: EdgeGuard, events: EventStream, config: EdgeConfig, logger: Logger) {
   return async (fastify: FastifyInstance): Promise<void> => {
     // Scoped to this plugin: bodies stay raw streams, whatever their content type.
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser('*', (_req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => done(null, payload));
+
+    registerEventsRoute(fastify, events, guard);
 
     fastify.all('/api/v1/*', async (req, reply) => {
       if (!guard.check(req, reply)) return reply;
