@@ -62,6 +62,17 @@ describe('npm start, as a new user runs it', () => {
     expect(routed.status).toBe(404);
     expect(routed.headers.get('content-type')).toContain('application/problem+json');
 
+    // One OpenAPI document merged from every service's own, and its UI.
+    const openapi = (await (await fetch(`http://127.0.0.1:${base}/api/openapi.json`)).json()) as { paths: Record<string, unknown>; tags: { name: string }[]; 'x-unavailable-services'?: string[] };
+    expect(openapi['x-unavailable-services']).toBeUndefined();
+    expect(openapi.tags.map((t) => t.name).sort()).toEqual(SERVICE_NAMES.filter((s) => s !== 'edge').sort());
+    expect(Object.keys(openapi.paths)).toContain('/api/v1/events');
+    const docs = await fetch(`http://127.0.0.1:${base}/api/docs`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('/api/docs/swagger-ui-bundle.js');
+    expect(await (await fetch(`http://127.0.0.1:${base}/api/docs/init.js`)).text()).toContain("url: '/api/openapi.json'");
+    expect(docs.headers.get('content-security-policy')).toContain("script-src 'self'");
+
     // Ctrl-C: services first, then the stack; a clean exit and nothing left listening.
     proc.child.kill('SIGINT');
     let timer: NodeJS.Timeout | undefined;

@@ -4,6 +4,7 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from 'pino';
 import { ConfigError } from '@lib/config';
 import { CORRELATION_HEADER, Metrics, PinoNestLogger, acceptCorrelationId, createLogger, runWithContext } from '@lib/observability';
+import { OPENAPI_PATH, buildOpenApi } from './openapi';
 
 export interface ServiceRuntime<C> {
   config: C;
@@ -90,5 +91,11 @@ export async function createHttpApp<C extends { service: string; trustProxy?: bo
     bufferLogs: false,
   });
   app.enableShutdownHooks();
+  // Internal: the edge merges every service's document into the public one.
+  let openapi: unknown;
+  fastify.get(OPENAPI_PATH, (_req, reply) => {
+    openapi ??= buildOpenApi(app, rt.config.service, 'v1');
+    void reply.send(openapi);
+  });
   return app;
 }

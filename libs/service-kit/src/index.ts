@@ -7,3 +7,4 @@ export * from './problem.filter';
 export * from './tokens';
 export * from './validation';
 export * from './mongo.module';
+export * from './openapi';

@@ -6,6 +6,8 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, LOGGER } from '@lib/service-kit';
 import type { EdgeConfig } from '../config/edge.config';
 import { EventStream } from '../events/event-stream';
+import { docsPlugin } from '../docs/docs.plugin';
+import type { UpstreamName } from '../config/edge.config';
 import { EdgeGuard } from '../protection/guard';
 import { proxyPlugin } from './proxy.plugin';
 import { Upstreams } from './upstreams';
@@ -24,6 +26,7 @@ export class ProxyModule implements OnModuleInit {
   async onModuleInit(): Promise<void> {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const guard = new EdgeGuard(this.verifier, this.config.rateLimits);
+    await fastify.register(docsPlugin(this.upstreams, Object.keys(this.config.upstreams) as UpstreamName[], this.logger));
     await fastify.register(proxyPlugin(this.upstreams, guard, this.events, this.config, this.logger));
   }
 }

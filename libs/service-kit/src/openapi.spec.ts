@@ -1,0 +1,59 @@
+import { Body, Controller, Get, Module, Post } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter } from '@nestjs/platform-fastify';
+import { IsEmail, IsInt, IsOptional, IsString, Max, MinLength } from 'class-validator';
+import { buildOpenApi } from './openapi';
+
+class CreateThingRequest {
+  /** The owner's address. */
+  @IsEmail()
+  email!: string;
+
+  @IsString()
+  @MinLength(3)
+  name!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Max(100)
+  limit?: number;
+}
+
+@Controller('api/v1/things')
+class ThingsController {
+  @Post()
+  create(@Body() body: CreateThingRequest): CreateThingRequest {
+    return body;
+  }
+}
+
+@Controller()
+class OpsController {
+  @Get('health/live')
+  live(): string {
+    return 'ok';
+  }
+}
+
+@Module({ controllers: [ThingsController, OpsController] })
+class TestModule {}
+
+describe('buildOpenApi', () => {
+  it('documents API routes with request schemas taken from the DTOs’ validators, and leaves operational routes out', async () => {
+    const app = await NestFactory.create(TestModule, new FastifyAdapter(), { logger: false });
+    try {
+      const doc = buildOpenApi(app, 'things', 'v1');
+      expect(Object.keys(doc.paths)).toEqual(['/api/v1/things']);
+      const body = doc.paths['/api/v1/things'].post!.requestBody as { content: Record<string, { schema: { $ref: string } }> };
+      expect(body.content['application/json'].schema.$ref).toBe('#/components/schemas/CreateThingRequest');
+      const schema = doc.components!.schemas!.CreateThingRequest as { properties: Record<string, Record<string, unknown>>; required: string[] };
+      expect(schema.properties.email).toMatchObject({ type: 'string', format: 'email' });
+      expect(schema.properties.name).toMatchObject({ type: 'string', minLength: 3 });
+      expect(schema.properties.limit).toMatchObject({ type: 'integer', maximum: 100 });
+      expect(schema.required.sort()).toEqual(['email', 'name']);
+      expect(doc.security).toEqual([{ bearer: [] }]);
+    } finally {
+      await app.close();
+    }
+  });
+});
