@@ -8,3 +8,4 @@ export * from './tokens';
 export * from './validation';
 export * from './mongo.module';
 export * from './openapi';
+export * from './idempotency';

@@ -1,5 +1,7 @@
 import { Global, Injectable, Module } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/core';
+import type { MikroORM as MongoOrm } from '@mikro-orm/mongodb';
+import { IDEMPOTENCY_STORE, MongoIdempotencyStore } from './idempotency';
 import type { ReadinessCheck } from './tokens';
 
 /** Readiness: the service's MongoDB answers. */
@@ -14,5 +16,8 @@ export class MongoReadiness implements ReadinessCheck {
 }
 
 @Global()
-@Module({ providers: [MongoReadiness], exports: [MongoReadiness] })
+@Module({
+  providers: [MongoReadiness, { provide: IDEMPOTENCY_STORE, useFactory: (orm: MikroORM) => new MongoIdempotencyStore(orm as MongoOrm), inject: [MikroORM] }],
+  exports: [MongoReadiness, IDEMPOTENCY_STORE],
+})
 export class MongoModule {}

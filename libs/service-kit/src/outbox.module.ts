@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import type { KafkaConfig, OutboxConfig } from '@lib/config';
 import { OutboxRelay, OutboxWriter, PgDedupeStore, createProducer } from '@lib/messaging';
 import { Metrics } from '@lib/observability';
+import { IDEMPOTENCY_STORE, PgIdempotencyStore } from './idempotency';
 import { KAFKA, KAFKA_CONFIG } from './kafka.module';
 import { LOGGER, type ReadinessCheck } from './tokens';
 
@@ -81,10 +82,11 @@ export class OutboxModule {
         { provide: OUTBOX_POOL, useFactory: () => new Pool({ connectionString: opts.databaseUrl, max: 4 }) },
         { provide: OutboxWriter, useValue: new OutboxWriter(opts.service) },
         { provide: PgDedupeStore, useFactory: (orm: MikroORM) => new PgDedupeStore(orm), inject: [MikroORM] },
+        { provide: IDEMPOTENCY_STORE, useFactory: (orm: MikroORM) => new PgIdempotencyStore(orm), inject: [MikroORM] },
         OutboxRelayRunner,
         PostgresReadiness,
       ],
-      exports: [OutboxWriter, PgDedupeStore, OutboxRelayRunner, PostgresReadiness],
+      exports: [OutboxWriter, PgDedupeStore, OutboxRelayRunner, PostgresReadiness, IDEMPOTENCY_STORE],
     };
   }
 }

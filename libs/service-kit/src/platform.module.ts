@@ -1,11 +1,12 @@
 import { Global, Module, type DynamicModule, type Provider } from '@nestjs/common';
-import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import type { CommonConfig } from '@lib/config';
 import { JwtAuthGuard, JwtVerifier } from '@lib/auth-verify';
 import { Metrics } from '@lib/observability';
 import { HealthController } from './health.controller';
+import { IdempotencyInterceptor } from './idempotency';
 import { ProblemFilter } from './problem.filter';
 import { APP_CONFIG, LOGGER, READINESS_CHECKS, type ReadinessCheck } from './tokens';
 import { createValidationPipe } from './validation';
@@ -47,6 +48,8 @@ export class PlatformModule {
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
+        // Active where the service provides an IDEMPOTENCY_STORE (its own database).
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
       exports: [APP_CONFIG, LOGGER, Metrics, JwtVerifier],
     };
