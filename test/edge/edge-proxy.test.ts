@@ -3,6 +3,8 @@ import jwt from 'jsonwebtoken';
 import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { TOPICS, parseEnvelope, type EventEnvelope } from '@lib/contracts';
+import { createConsumer, createKafka } from '@lib/messaging';
 import { testStack, waitFor } from '@lib/testing';
 import { freePort } from '../../tools/devstack/src/stack';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
@@ -87,6 +89,31 @@ describe('edge → service over internal HTTP', () => {
     expect(hit.headers.authorization).toBe(bearer);
     expect(hit.headers['x-correlation-id']).toBe('corr-123');
     expect(hit.body).toBe('{"text":"hello"}');
+  });
+
+  it('emits an audit event for an authenticated mutating request, with the caller and outcome', async () => {
+    const seen: EventEnvelope[] = [];
+    const consumer = createConsumer(createKafka({ brokers, clientId: 'edge-audit-test' }), `edge-audit-${Date.now()}`, { maxWaitMs: 10, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 });
+    await consumer.connect();
+    await consumer.subscribe({ topic: TOPICS.auditRecorded.name, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        const e = parseEnvelope(message.value);
+        if (e.correlationid === 'corr-123') seen.push(e);
+      },
+    });
+    try {
+      await waitFor(() => seen.length > 0, 30_000, 'the audit event of the POST');
+      expect(seen[0]).toMatchObject({
+        source: '/services/edge',
+        workspaceid: 'w1',
+        actor: 'user:forwarder',
+        data: { action: 'posts.post', resourceType: 'posts', userId: 'forwarder', details: { method: 'POST', path: '/api/v1/posts', status: 201 }, ipAddress: '127.0.0.1' },
+      });
+      expect(JSON.stringify(seen[0])).not.toContain('eyJ'); // no token
+    } finally {
+      await consumer.disconnect();
+    }
   });
 
   it('refuses a bad bearer token with 401 before any service sees it', async () => {

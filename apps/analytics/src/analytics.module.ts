@@ -1,7 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { MONGO_MESSAGING_ENTITIES } from '@lib/messaging';
-import { mongoOrmOptions } from '@lib/persistence';
+import { mongoDbName, mongoOrmOptions } from '@lib/persistence';
 import { IdempotencyKeyDoc, KafkaModule, KafkaReadiness, MongoModule, MongoReadiness, PlatformModule, type ServiceRuntime } from '@lib/service-kit';
 import type { AnalyticsConfig } from './config/analytics.config';
 
@@ -13,7 +13,7 @@ export class AnalyticsModule {
       imports: [
         PlatformModule.forRoot({ ...rt, readinessTokens: [MongoReadiness, KafkaReadiness] }),
         KafkaModule.forRoot(rt.config.kafka),
-        MikroOrmModule.forRoot(mongoOrmOptions({ clientUrl: rt.config.mongodbUrl, dbName: 'analytics', entities: [...MONGO_MESSAGING_ENTITIES, IdempotencyKeyDoc] })),
+        MikroOrmModule.forRoot(mongoOrmOptions({ clientUrl: rt.config.mongodbUrl, dbName: mongoDbName(rt.config.mongodbUrl, 'analytics'), entities: [...MONGO_MESSAGING_ENTITIES, IdempotencyKeyDoc] })),
         MongoModule,
       ],
     };

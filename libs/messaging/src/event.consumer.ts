@@ -53,6 +53,8 @@ export class EventConsumer<Ctx> {
 
   async start(): Promise<void> {
     const { consumer } = this.opts;
+    // Dead letters need the producer; connecting a connected producer is a no-op.
+    await this.opts.producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: this.opts.fromBeginning ?? true });
     await consumer.run({

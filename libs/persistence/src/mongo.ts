@@ -8,6 +8,12 @@ export interface MongoOrmInput {
   debug?: boolean;
 }
 
+/** The database named in a MongoDB URL's path, if any: `mongodb://h:27017/audit` → `audit`. */
+export function mongoDbName(url: string, fallback: string): string {
+  const m = /^mongodb(?:\+srv)?:\/\/[^/]+\/([^?]+)/.exec(url);
+  return m?.[1] ? decodeURIComponent(m[1]) : fallback;
+}
+
 /** MikroORM options for the MongoDB-owning services; indexes come from entity metadata at start. */
 export function mongoOrmOptions(input: MongoOrmInput): Options<MongoDriver> {
   return {

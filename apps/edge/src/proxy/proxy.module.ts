@@ -6,13 +6,14 @@ import type { Logger } from 'pino';
 import { APP_CONFIG, LOGGER } from '@lib/service-kit';
 import type { EdgeConfig } from '../config/edge.config';
 import { EventStream } from '../events/event-stream';
+import { RequestAudit } from '../events/request-audit';
 import { docsPlugin } from '../docs/docs.plugin';
 import type { UpstreamName } from '../config/edge.config';
 import { EdgeGuard } from '../protection/guard';
 import { proxyPlugin } from './proxy.plugin';
 import { Upstreams } from './upstreams';
 
-@Module({ providers: [Upstreams, EventStream], exports: [Upstreams, EventStream] })
+@Module({ providers: [Upstreams, EventStream, RequestAudit], exports: [Upstreams, EventStream] })
 export class ProxyModule implements OnModuleInit {
   constructor(
     private readonly adapterHost: HttpAdapterHost,
@@ -21,12 +22,13 @@ export class ProxyModule implements OnModuleInit {
     @Inject(LOGGER) private readonly logger: Logger,
     private readonly verifier: JwtVerifier,
     private readonly events: EventStream,
+    private readonly audit: RequestAudit,
   ) {}
 
   async onModuleInit(): Promise<void> {
     const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
     const guard = new EdgeGuard(this.verifier, this.config.rateLimits);
     await fastify.register(docsPlugin(this.upstreams, Object.keys(this.config.upstreams) as UpstreamName[], this.logger));
-    await fastify.register(proxyPlugin(this.upstreams, guard, this.events, this.config, this.logger));
+    await fastify.register(proxyPlugin(this.upstreams, guard, this.events, this.audit, this.config, this.logger));
   }
 }

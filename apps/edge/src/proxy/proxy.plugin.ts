@@ -7,8 +7,9 @@ import { CORRELATION_HEADER } from '@lib/observability';
 import { UpstreamError, type UpstreamRequest } from '@lib/resilience';
 import { problemType, sendProblem } from '@lib/service-kit';
 import type { EdgeConfig } from '../config/edge.config';
-import type { EdgeGuard } from '../protection/guard';
+import type { EdgeGuard, EdgeRequest } from '../protection/guard';
 import type { EventStream } from '../events/event-stream';
+import type { RequestAudit } from '../events/request-audit';
 import { registerEventsRoute } from '../events/events.route';
 import { ROUTES, resourceOf } from './routes';
 import type { Upstreams } from './upstreams';
@@ -26,6 +27,8 @@ const HOP_BY_HOP = new Set([
 ]);
 
 class BodyTooLargeError extends Error {}
+
+const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Caps a streamed body: bodies are forwarded as they arrive, never buffered whole. */
 function limit(stream: Readable, max: number): Readable {
@@ -58,13 +61,30 @@ function forwardHeaders(req: FastifyRequest): Record<string, string | string[]> 
  * bearer token and correlation id. A slow service answers 504, an unavailable one or an open
  * breaker 503, always as problem+json.
  */
-export function proxyPlugin(upstreams: Upstreams, guard: EdgeGuard, events: EventStream, config: EdgeConfig, logger: Logger) {
+export function proxyPlugin(upstreams: Upstreams, guard: EdgeGuard, events: EventStream, audit: RequestAudit, config: EdgeConfig, logger: Logger) {
   return async (fastify: FastifyInstance): Promise<void> => {
     // Scoped to this plugin: bodies stay raw streams, whatever their content type.
     fastify.removeAllContentTypeParsers();
     fastify.addContentTypeParser('*', (_req: FastifyRequest, payload: IncomingMessage, done: (err: Error | null, body?: unknown) => void) => done(null, payload));
 
     registerEventsRoute(fastify, events, guard);
+
+    // Every authenticated mutating request leaves an audit event, whatever its outcome.
+    fastify.addHook('onResponse', (req: EdgeRequest, reply, done) => {
+      if (req.claims && MUTATING.has(req.method) && reply.statusCode !== 401 && reply.statusCode !== 429) {
+        audit.record({
+          claims: req.claims,
+          method: req.method,
+          path: req.url,
+          resource: resourceOf(req.url) ?? 'unknown',
+          status: reply.statusCode,
+          ip: req.ip,
+          userAgent: typeof req.headers['user-agent'] === 'string' ? req.headers['user-agent'] : null,
+          correlationId: String(req.headers[CORRELATION_HEADER] ?? ''),
+        });
+      }
+      done();
+    });
 
     fastify.all('/api/v1/*', async (req, reply) => {
       if (!guard.check(req, reply)) return reply;

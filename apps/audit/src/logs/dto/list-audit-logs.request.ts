@@ -1,0 +1,53 @@
+import { Type } from 'class-transformer';
+import { IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/** Filters of GET /api/v1/audit-logs and its CSV export. */
+export class AuditLogFilterRequest {
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  userId?: string;
+
+  /** e.g. `post.updated` */
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  @Matches(/^[a-z0-9_.:-]+$/i)
+  action?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  resourceType?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  resourceId?: string;
+
+  /** Inclusive lower bound, ISO 8601. */
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  from?: Date;
+
+  /** Inclusive upper bound, ISO 8601. */
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  to?: Date;
+}
+
+export class ListAuditLogsRequest extends AuditLogFilterRequest {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
+  cursor?: string;
+}

@@ -1,0 +1,5 @@
+export * from './compact';
+export * from './evaluate';
+export * from './matrix';
+export * from './requires.guard';
+export * from './roles';
