@@ -31,3 +31,16 @@ export class PgDedupeStore implements DedupeStore<EntityManager> {
     });
   }
 }
+
+/**
+ * For consumers whose handlers are idempotent by construction (a unique index on the event id,
+ * or upserts that only move forward): nothing extra is recorded, which saves a write per event.
+ */
+export class IdempotentHandlersStore<Ctx> implements DedupeStore<Ctx> {
+  constructor(private readonly ctx: () => Ctx) {}
+
+  async runOnce(_consumer: string, _eventId: string, _topic: string, work: (ctx: Ctx) => Promise<void>): Promise<DedupeOutcome> {
+    await work(this.ctx());
+    return 'processed';
+  }
+}

@@ -122,3 +122,69 @@ describe('EventConsumer', () => {
     await expect(consumer.handle(message(event))).rejects.toThrow('broker down');
   });
 });
+
+describe('EventConsumer batch path', () => {
+  type EachBatch = (p: unknown) => Promise<void>;
+
+  function started(batchHandler: jest.Mock, handler: jest.Mock) {
+    let eachBatch: EachBatch | undefined;
+    const kafkaConsumer = strictMock<Consumer>(
+      {
+        connect: jest.fn().mockResolvedValue(undefined),
+        subscribe: jest.fn().mockResolvedValue(undefined),
+        run: jest.fn(async (cfg: { eachBatch: EachBatch }) => void (eachBatch = cfg.eachBatch)),
+      },
+      'consumer',
+    );
+    const send = jest.fn().mockResolvedValue([]);
+    const consumer = new EventConsumer<string>({
+      consumer: kafkaConsumer,
+      producer: strictMock<Producer>({ connect: jest.fn().mockResolvedValue(undefined), send }, 'producer'),
+      groupId: 'g',
+      handlers: { 'post.published': handler },
+      batchHandlers: { 'post.published': batchHandler },
+      store: memoryStore(),
+      logger: strictMock<Logger>({ warn: jest.fn(), error: jest.fn(), debug: jest.fn() }, 'logger'),
+      maxAttempts: 2,
+      backoffBaseMs: 1,
+      backoffMaxMs: 1,
+    });
+    return { consumer, run: () => eachBatch!, send };
+  }
+
+  const second = createEnvelope({ type: 'post.published', source: '/s', subject: 'post-1', dataversion: 1, workspaceId: 'ws-1', correlationId: 'c', actor: { type: 'system', id: 's' }, data: {} });
+  const batch = (values: unknown[]) => ({
+    batch: { topic: 'post.published', partition: 0, messages: values.map((v, i) => message(v, String(i)).message) },
+    resolveOffset: jest.fn(),
+    heartbeat: jest.fn().mockResolvedValue(undefined),
+    isRunning: () => true,
+    isStale: () => false,
+  });
+
+  it('applies a whole batch in one call and resolves every offset', async () => {
+    const batchHandler = jest.fn().mockResolvedValue(undefined);
+    const handler = jest.fn();
+    const { consumer, run } = started(batchHandler, handler);
+    await consumer.start();
+    const b = batch([event, second]);
+    await run()(b);
+    expect(batchHandler).toHaveBeenCalledWith([expect.objectContaining({ id: event.id }), expect.objectContaining({ id: second.id })]);
+    expect(handler).not.toHaveBeenCalled();
+    expect(b.resolveOffset.mock.calls).toEqual([['0'], ['1']]);
+  });
+
+  it('falls back to one message at a time when the batch fails, so only the poison message is dead-lettered', async () => {
+    const batchHandler = jest.fn().mockRejectedValue(new Error('batch failed'));
+    const handler = jest.fn(async (e: EventEnvelope) => {
+      if (e.id === event.id) throw new Error('poison');
+    });
+    const { consumer, run, send } = started(batchHandler, handler);
+    await consumer.start();
+    const b = batch([event, second]);
+    await run()(b);
+    expect(send).toHaveBeenCalledTimes(1);
+    expect(send.mock.calls[0][0].messages[0].headers['dlq-error']).toBe('poison');
+    expect(handler.mock.calls.filter(([e]) => (e as EventEnvelope).id === second.id)).toHaveLength(1);
+    expect(b.resolveOffset.mock.calls).toEqual([['0'], ['1']]);
+  });
+});

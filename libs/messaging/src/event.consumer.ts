@@ -1,4 +1,4 @@
-import type { Consumer, EachMessagePayload, IHeaders, Producer } from 'kafkajs';
+import type { Consumer, EachMessagePayload, IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import { dlqTopic, parseEnvelope, type EventEnvelope } from '@lib/contracts';
 import { runWithContext, type Metrics } from '@lib/observability';
@@ -13,12 +13,22 @@ export interface MessageMeta {
 
 export type EventHandler<Ctx> = (event: EventEnvelope, ctx: Ctx, meta: MessageMeta) => Promise<void>;
 
+/**
+ * Handles a whole fetched batch of one partition at once (in order). It must be idempotent on
+ * its own, since no de-duplication record is written. If it throws, the batch is handled again
+ * message by message with the topic's per-event handler, so retries and dead-lettering still
+ * isolate a poison message.
+ */
+export type BatchHandler = (events: EventEnvelope[]) => Promise<void>;
+
 export interface EventConsumerOptions<Ctx> {
   consumer: Consumer;
   /** Used for dead-letter messages. */
   producer: Producer;
   groupId: string;
   handlers: Record<string, EventHandler<Ctx>>;
+  /** Optional faster path per topic; `handlers` must still cover the topic for the fallback. */
+  batchHandlers?: Record<string, BatchHandler>;
   store: DedupeStore<Ctx>;
   logger: Logger;
   metrics?: Metrics;
@@ -60,8 +70,20 @@ export class EventConsumer<Ctx> {
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.opts.partitionsConcurrently ?? 4,
-      eachMessage: async (payload) => {
-        await this.handle(payload);
+      eachBatchAutoResolve: false,
+      eachBatch: async ({ batch, resolveOffset, heartbeat, isRunning, isStale }) => {
+        const { topic, partition } = batch;
+        if (await this.tryBatch(topic, batch.messages)) {
+          for (const m of batch.messages) resolveOffset(m.offset);
+          await heartbeat();
+          return;
+        }
+        for (const message of batch.messages) {
+          if (!isRunning() || isStale()) return;
+          await this.handle({ topic, partition, message, heartbeat });
+          resolveOffset(message.offset);
+          await heartbeat();
+        }
       },
     });
     this.started = true;
@@ -71,6 +93,28 @@ export class EventConsumer<Ctx> {
     this.abort.abort();
     if (this.started) await this.opts.consumer.disconnect();
     this.started = false;
+  }
+
+  /** The batch path: true when the whole batch was applied. */
+  private async tryBatch(topic: string, messages: KafkaMessage[]): Promise<boolean> {
+    const batchHandler = this.opts.batchHandlers?.[topic];
+    if (!batchHandler || messages.length === 0) return false;
+    const events: EventEnvelope[] = [];
+    for (const m of messages) {
+      try {
+        events.push(parseEnvelope(m.value));
+      } catch {
+        return false; // let the per-message path dead-letter it
+      }
+    }
+    try {
+      await batchHandler(events);
+      this.opts.metrics?.eventsConsumed.inc({ topic, outcome: 'processed' }, events.length);
+      return true;
+    } catch (err) {
+      this.opts.logger.warn({ topic, size: events.length, err: (err as Error).message }, 'batch handler failed; handling the batch message by message');
+      return false;
+    }
   }
 
   /** Handles one message to its end: processed, duplicate, or dead-lettered. Throws only if the DLQ itself is unreachable. */
