@@ -1,10 +1,29 @@
 import { MESSAGING_ENTITIES } from '@lib/messaging';
 import { postgresOrmOptions } from '@lib/persistence';
 import { PLATFORM_ENTITIES } from '@lib/service-kit';
+import { SocialAccount } from './accounts/social-account.entity';
+import { Approval } from './approvals/approval.entity';
+import { Workflow } from './approvals/workflow.entity';
+import { Campaign } from './campaigns/campaign.entity';
+import { MediaAsset } from './media/media-asset.entity';
 import { PUBLISHING_MIGRATIONS } from './migrations';
+import { PlatformPost } from './posts/platform-post.entity';
+import { PostMedia } from './posts/post-media.entity';
+import { Post } from './posts/post.entity';
 
 /** Every entity publishing owns; migrations are generated from these (npm run migration:create -- publishing). */
-export const PUBLISHING_ENTITIES = [...MESSAGING_ENTITIES, ...PLATFORM_ENTITIES];
+export const PUBLISHING_ENTITIES = [
+  ...MESSAGING_ENTITIES,
+  ...PLATFORM_ENTITIES,
+  SocialAccount,
+  Post,
+  PlatformPost,
+  MediaAsset,
+  PostMedia,
+  Campaign,
+  Workflow,
+  Approval,
+];
 
 export function publishingOrmOptions(clientUrl: string, migrationsPathTs?: string) {
   return postgresOrmOptions({

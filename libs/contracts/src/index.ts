@@ -3,3 +3,4 @@ export * from './errors';
 export * from './payloads';
 export * from './services';
 export * from './topics';
+export * from './enums';
