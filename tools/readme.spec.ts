@@ -18,7 +18,7 @@ describe('README stays true to the code', () => {
     const names = new Set<string>();
     for (const dir of ['apps', 'libs/config']) {
       for (const file of files(path.join(root, dir))) {
-        for (const m of fs.readFileSync(file, 'utf8').matchAll(/env\.(?:string|optional|int|bool|oneOf|url|hostList|list|pem)\(\s*'([A-Z0-9_]+)'/g)) {
+        for (const m of fs.readFileSync(file, 'utf8').matchAll(/env\.(?:string|optional|int|bool|oneOf|url|hostList|list|pem|parsed)\(\s*'([A-Z0-9_]+)'/g)) {
           names.add(m[1]);
         }
       }

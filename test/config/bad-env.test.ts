@@ -14,6 +14,7 @@ const GOOD = {
   JWT_PRIVATE_KEY: privateKey,
   DATABASE_URL: 'postgres://u:p@127.0.0.1:1/auth',
   MONGODB_URL: 'mongodb://127.0.0.1:1/audit',
+  TOKEN_ENCRYPTION_KEYS: `k1:${Buffer.alloc(32, 1).toString('base64')}`,
 };
 
 /** Runs a service with one variable spoiled; it must exit at once, naming the variable. */
@@ -31,6 +32,7 @@ describe('a bad environment stops a service with a message naming the variable',
     ['apps/publishing/src/main.js', { JWT_PUBLIC_KEY: undefined }, /JWT_PUBLIC_KEY is required/],
     ['apps/inbox/src/main.js', { KAFKA_BROKERS: 'not a broker' }, /KAFKA_BROKERS must be a comma-separated host:port list/],
     ['apps/audit/src/main.js', { MONGODB_URL: 'http://x' }, /MONGODB_URL must be a mongodb:\/\/ or mongodb\+srv:\/\/ URL/],
+    ['apps/publishing/src/main.js', { TOKEN_ENCRYPTION_KEYS: 'k1:dG9vLXNob3J0' }, /TOKEN_ENCRYPTION_KEYS is invalid: key k1 is 9 bytes; AES-256 needs 32/],
     ['apps/edge/src/main.js', { PUBLISHING_URL: 'ftp://x', PORT: 'abc' }, /PUBLISHING_URL must be a http:\/\/ or https:\/\/ URL[\s\S]*PORT must be an integer/],
     ['apps/auth/src/migrate.js', { DATABASE_URL: 'nonsense' }, /DATABASE_URL must be a postgres/],
   ])('%s with %j', async (script, env, message) => {
@@ -38,6 +40,7 @@ describe('a bad environment stops a service with a message naming the variable',
     expect(code).toBe(78);
     expect(output).toMatch(message);
     expect(output).not.toMatch(/at .*\.js:\d+/); // a message, not a stack trace
+    expect(output).not.toContain('dG9vLXNob3J0'); // nor a secret's value
   });
 
   it('never prints the password of a bad database URL', async () => {

@@ -38,7 +38,7 @@ export const SERVICES: ServiceSpec[] = [
     secretEnv: ['JWT_PUBLIC_KEY'],
   },
   pg('auth', 3001, ['JWT_PRIVATE_KEY'], ['JWT_PRIVATE_KEY']),
-  pg('publishing', 3002),
+  pg('publishing', 3002, ['TOKEN_ENCRYPTION_KEYS'], ['TOKEN_ENCRYPTION_KEYS']),
   pg('inbox', 3003),
   mongo('listening', 3004),
   mongo('analytics', 3005),

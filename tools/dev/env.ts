@@ -1,4 +1,4 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { POSTGRES_SERVICES, SERVICES, type ServiceName } from '@lib/contracts';
@@ -35,6 +35,17 @@ export function devJwtKeys(dir = path.join(DATA_DIR, 'keys')): { publicKey: stri
   return { publicKey: fs.readFileSync(pub, 'utf8'), privateKey: fs.readFileSync(priv, 'utf8') };
 }
 
+/** Dev-only token encryption key (`dev:<base64>`), made once under .data/keys unless set. */
+export function devTokenKeys(dir = path.join(DATA_DIR, 'keys')): string {
+  if (process.env.TOKEN_ENCRYPTION_KEYS) return process.env.TOKEN_ENCRYPTION_KEYS;
+  const file = path.join(dir, 'token-encryption-keys');
+  if (!fs.existsSync(file)) {
+    fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, `dev:${randomBytes(32).toString('base64')}`, { mode: 0o600 });
+  }
+  return fs.readFileSync(file, 'utf8').trim();
+}
+
 /** Ports on the dev stack: the services' own, shifted by PLATFORM_PORT_BASE (default 3000). */
 export function servicePort(service: ServiceName): number {
   const base = Number(process.env.PLATFORM_PORT_BASE ?? 3000);
@@ -45,7 +56,7 @@ export function servicePort(service: ServiceName): number {
 export function serviceEnv(
   service: ServiceName,
   stack: StackEndpoints,
-  keys: { publicKey: string; privateKey: string },
+  keys: { publicKey: string; privateKey: string; tokenKeys?: string },
   extra: Record<string, string> = {},
 ): Record<string, string> {
   const env: Record<string, string> = {
@@ -66,7 +77,10 @@ export function serviceEnv(
     u.pathname = `/${service}`;
     env.MONGODB_URL = u.toString();
   }
+  // Behind the edge, which sets X-Forwarded-For to the real client (per-IP login throttling).
+  if (service !== 'edge') env.TRUST_PROXY = 'true';
   if (service === 'auth') env.JWT_PRIVATE_KEY = keys.privateKey;
+  if (service === 'publishing') env.TOKEN_ENCRYPTION_KEYS = keys.tokenKeys ?? devTokenKeys();
   if (service === 'edge') {
     for (const name of Object.keys(SERVICES)) {
       if (name !== 'edge') env[`${name.toUpperCase()}_URL`] = `http://127.0.0.1:${servicePort(name as ServiceName)}`;

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { POSTGRES_SERVICES, SERVICES, type ServiceName } from '@lib/contracts';
 import { LibrdkafkaMissingError, startStack, writeEndpoints, type Stack } from '../devstack/src';
-import { DATA_DIR, devJwtKeys, serviceEnv, servicePort } from './env';
+import { DATA_DIR, devJwtKeys, devTokenKeys, serviceEnv, servicePort } from './env';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from './processes';
 
 /**
@@ -40,7 +40,7 @@ async function main(): Promise<void> {
       log,
     });
     writeEndpoints(path.join(dataDir, 'stack.json'), stack.endpoints);
-    const keys = devJwtKeys(path.join(dataDir, 'keys'));
+    const keys = { ...devJwtKeys(path.join(dataDir, 'keys')), tokenKeys: devTokenKeys(path.join(dataDir, 'keys')) };
     const endpoints = stack.endpoints;
 
     await Promise.all(

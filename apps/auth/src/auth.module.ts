@@ -9,8 +9,13 @@ import {
   PostgresReadiness,
   type ServiceRuntime,
 } from '@lib/service-kit';
+import { AuthCoreModule } from './auth-core.module';
 import type { AuthConfig } from './config/auth.config';
+import { InvitationsModule } from './invitations/invitations.module';
 import { authOrmOptions } from './orm.config';
+import { SessionsModule } from './sessions/sessions.module';
+import { UsersModule } from './users/users.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
 export class AuthModule {
@@ -22,6 +27,11 @@ export class AuthModule {
         KafkaModule.forRoot(rt.config.kafka),
         MikroOrmModule.forRoot(authOrmOptions(rt.config.databaseUrl)),
         OutboxModule.forRoot({ service: 'auth', databaseUrl: rt.config.databaseUrl, outbox: rt.config.outbox }),
+        AuthCoreModule,
+        SessionsModule,
+        UsersModule,
+        WorkspacesModule,
+        InvitationsModule,
       ],
     };
   }

@@ -33,6 +33,23 @@ describe('EnvReader', () => {
     expect(redactUrl('postgres://u:secret@h:5432/x')).toBe('postgres://u:***@h:5432/x');
   });
 
+  it('reports a custom parser\'s error after the name, without the value', () => {
+    const env = new EnvReader({ KEYS: 'super-secret-value' });
+    env.parsed('KEYS', () => {
+      throw new Error('each key is <id>:<base64>');
+    }, []);
+    env.parsed('MISSING', (v) => v, '');
+    let message = '';
+    try {
+      env.done(null);
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('KEYS is invalid: each key is <id>:<base64>');
+    expect(message).toContain('MISSING is required');
+    expect(message).not.toContain('super-secret-value');
+  });
+
   it('accepts single-line PEM with escaped newlines', () => {
     const env = new EnvReader({ K: '-----BEGIN PUBLIC KEY-----\\nAAAA\\n-----END PUBLIC KEY-----' });
     expect(env.done(env.pem('K', 'PUBLIC'))).toBe('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----');

@@ -100,6 +100,20 @@ export class EnvReader {
     return pem;
   }
 
+  /**
+   * A required variable with its own parser. The parser's error message is reported after the
+   * variable's name and must not repeat the value (which may be a secret).
+   */
+  parsed<T>(name: string, parse: (raw: string) => T, fallback: T): T {
+    const v = this.raw(name);
+    if (v === undefined) return this.fail(`${name} is required`, fallback);
+    try {
+      return parse(v);
+    } catch (err) {
+      return this.fail(`${name} is invalid: ${(err as Error).message}`, fallback);
+    }
+  }
+
   /** Throws a ConfigError naming every bad variable, or returns the value built from them. */
   done<T>(value: T): T {
     if (this.problems.length) throw new ConfigError(this.problems);

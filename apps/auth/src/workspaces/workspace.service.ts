@@ -1,0 +1,81 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { DomainError, TOPICS } from '@lib/contracts';
+import { OutboxWriter } from '@lib/messaging';
+import { AuthErrors, fieldError } from '../common/auth.errors';
+import type { Caller } from '../common/caller';
+import { Clock } from '../common/clock';
+import { User } from '../users/user.entity';
+import { userNotFound } from '../users/users-query.service';
+import type { UpdateWorkspaceRequest } from './dto/workspace.requests';
+import { Workspace } from './workspace.entity';
+import type { WorkspaceSettings } from './workspace-settings';
+import { toWorkspaceResponse, type WorkspaceResponse } from './workspaces.mapper';
+
+/** The caller's own workspace: read, change, hand over. */
+@Injectable()
+export class WorkspaceService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly clock: Clock,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  async get(caller: Caller): Promise<WorkspaceResponse> {
+    return toWorkspaceResponse(await this.em.fork().findOneOrFail(Workspace, { id: caller.workspaceId }));
+  }
+
+  async update(caller: Caller, input: UpdateWorkspaceRequest): Promise<WorkspaceResponse> {
+    const em = this.em.fork();
+    const ws = await em.findOneOrFail(Workspace, { id: caller.workspaceId });
+    const changed: Record<string, unknown> = {};
+    if (input.name !== undefined && input.name !== ws.name) ws.name = changed.name = input.name;
+    if (input.settings) {
+      const s = input.settings;
+      const next: WorkspaceSettings = {
+        timezone: s.timezone ?? ws.settings.timezone,
+        businessHours: s.businessHours ? { days: s.businessHours.days, start: s.businessHours.start, end: s.businessHours.end } : ws.settings.businessHours,
+        slaTargets: { ...ws.settings.slaTargets, ...definedOnly(s.slaTargets) },
+        defaults: { ...ws.settings.defaults, ...definedOnly(s.defaults) },
+      };
+      if (next.businessHours.end <= next.businessHours.start) {
+        throw fieldError(AuthErrors.settingsInvalid, 'settings.businessHours.end', 'settings.businessHours.end must be after start');
+      }
+      ws.settings = changed.settings = next;
+    }
+    if (input.branding) ws.branding = changed.branding = { ...ws.branding, ...definedOnly(input.branding) };
+    if (Object.keys(changed).length) {
+      ws.updatedAt = this.clock.now();
+      this.outbox.stage(em, TOPICS.workspaceUpdated, { workspaceId: ws.id, changed }, { subject: ws.id, workspaceId: ws.id, actor: { type: 'user', id: caller.userId } });
+      await em.flush();
+    }
+    return toWorkspaceResponse(ws);
+  }
+
+  /** The owner hands the workspace to an active member and becomes an ADMIN. */
+  async transferOwnership(caller: Caller, userId: string): Promise<void> {
+    // The matrix gives `workspace:transfer` to the OWNER only; an override cannot make someone else one.
+    if (caller.role !== 'OWNER') throw new DomainError(AuthErrors.roleForbidden, 'Only the owner can transfer ownership');
+    if (userId === caller.userId) throw fieldError(AuthErrors.transferInvalid, 'userId', 'userId must be another member');
+    await this.em.fork().transactional(async (em) => {
+      const users = em.getRepository(User);
+      const target = await users.findInWorkspace(caller.workspaceId, userId);
+      if (!target) throw userNotFound();
+      if (!target.isActive) throw fieldError(AuthErrors.transferInvalid, 'userId', 'userId must be an active member');
+      const owner = await em.findOneOrFail(User, { id: caller.userId, workspace: caller.workspaceId });
+      const now = this.clock.now();
+      const opts = (subject: string) => ({ subject, workspaceId: caller.workspaceId, actor: { type: 'user', id: caller.userId } as const });
+      this.outbox.stage(em, TOPICS.userRoleChanged, { userId: target.id, from: target.role, to: 'OWNER' }, opts(target.id));
+      this.outbox.stage(em, TOPICS.userRoleChanged, { userId: owner.id, from: 'OWNER', to: 'ADMIN' }, opts(owner.id));
+      target.role = 'OWNER';
+      owner.role = 'ADMIN';
+      target.updatedAt = owner.updatedAt = now;
+      await em.flush();
+    });
+  }
+}
+
+function definedOnly<T extends object>(value: T | undefined): Partial<T> {
+  if (!value) return {};
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
+}

@@ -1,0 +1,105 @@
+import { execFileSync } from 'node:child_process';
+import { generateKeyPairSync } from 'node:crypto';
+import path from 'node:path';
+import pg from 'pg';
+import { runMigrations } from '@lib/persistence';
+import { createTestDatabase, testStack } from '@lib/testing';
+import { authOrmOptions } from '../../apps/auth/src/orm.config';
+import { freePort } from '../../tools/devstack/src/stack';
+import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+
+export interface HttpAnswer<T = Record<string, unknown>> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface AuthService {
+  base: string;
+  db: pg.Pool;
+  keys: { publicKey: string; privateKey: string };
+  proc: Spawned;
+  call<T = Record<string, unknown>>(method: string, url: string, opts?: { token?: string; body?: unknown; headers?: Record<string, string> }): Promise<HttpAnswer<T>>;
+  stop(): Promise<void>;
+}
+
+/** Builds the code, gives auth a fresh migrated database and starts the built service. */
+export async function startAuth(): Promise<AuthService> {
+  execFileSync(process.execPath, [path.join(__dirname, '../../tools/build.js'), '--quiet'], { stdio: 'inherit' });
+  const { pgUrl, brokers } = testStack();
+  const url = await createTestDatabase(pgUrl, 'auth');
+  await runMigrations(authOrmOptions(url));
+  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const port = await freePort();
+  const proc = spawnNode('auth', 'apps/auth/src/main.js', {
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_IDEMPOTENT: 'false',
+    KAFKA_MAX_WAIT_MS: '10',
+    JWT_PUBLIC_KEY: keys.publicKey,
+    JWT_PRIVATE_KEY: keys.privateKey,
+    DATABASE_URL: url,
+    // Lets tests stand in for different client addresses (the Ingress sets it in production).
+    TRUST_PROXY: 'true',
+  });
+  const base = `http://127.0.0.1:${port}`;
+  await waitForHealthy(`${base}/health/live`, proc, 30_000);
+  const db = new pg.Pool({ connectionString: url, max: 2 });
+  return {
+    base,
+    db,
+    keys,
+    proc,
+    async call(method, url, opts = {}) {
+      const headers: Record<string, string> = { ...(opts.headers ?? {}) };
+      if (opts.token) headers.authorization = `Bearer ${opts.token}`;
+      if (opts.body !== undefined) headers['content-type'] = 'application/json';
+      const res = await fetch(`${base}${url}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+      const text = await res.text();
+      return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers } as never;
+    },
+    async stop() {
+      await stopProcess(proc);
+      await db.end();
+    },
+  };
+}
+
+export interface SignedIn {
+  accessToken: string;
+  refreshToken: string;
+  user: { id: string; email: string; role: string; workspaceId: string };
+  workspace: { id: string; slug: string; plan: string; limits: Record<string, number | null> };
+}
+
+let counter = 0;
+/** A unique address per call, so tests never collide on the global email uniqueness. */
+export function email(prefix: string): string {
+  counter++;
+  return `${prefix}.${Date.now().toString(36)}${counter}@example.com`;
+}
+
+export const PASSWORD = 'correct horse battery';
+
+export async function register(svc: AuthService, input: { email?: string; workspaceName?: string; password?: string; ip?: string } = {}): Promise<SignedIn & { password: string }> {
+  const password = input.password ?? PASSWORD;
+  const res = await svc.call<SignedIn>('POST', '/api/v1/auth/register', {
+    body: { email: input.email ?? email('owner'), password, name: 'Olive Owner', workspaceName: input.workspaceName ?? 'Acme' },
+    headers: input.ip ? { 'x-forwarded-for': input.ip } : {},
+  });
+  if (res.status !== 201) throw new Error(`register: ${res.status} ${JSON.stringify(res.body)}`);
+  return { ...res.body, password };
+}
+
+/** Every row of every table of the database, as text: for secret scans. */
+export async function dumpDatabase(db: pg.Pool): Promise<Map<string, string>> {
+  const { rows } = await db.query<{ table_name: string }>(`select table_name from information_schema.tables where table_schema = 'public' and table_type = 'BASE TABLE'`);
+  const out = new Map<string, string>();
+  for (const { table_name } of rows) {
+    const r = await db.query<{ row: string }>(`select t::text as row from "${table_name}" t`);
+    out.set(table_name, r.rows.map((x) => x.row).join('\n'));
+  }
+  return out;
+}
