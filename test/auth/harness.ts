@@ -15,7 +15,9 @@ export interface HttpAnswer<T = Record<string, unknown>> {
 }
 
 export interface AuthService {
+  /** auth itself (internal routes); `call` goes through the edge, as clients do. */
   base: string;
+  edge: Spawned;
   db: pg.Pool;
   keys: { publicKey: string; privateKey: string };
   proc: Spawned;
@@ -24,12 +26,12 @@ export interface AuthService {
 }
 
 /** Builds the code, gives auth a fresh migrated database and starts the built service. */
-export async function startAuth(): Promise<AuthService> {
+export async function startAuth(opts: { keys?: { publicKey: string; privateKey: string }; edgeEnv?: Record<string, string> } = {}): Promise<AuthService> {
   execFileSync(process.execPath, [path.join(__dirname, '../../tools/build.js'), '--quiet'], { stdio: 'inherit' });
   const { pgUrl, brokers } = testStack();
   const url = await createTestDatabase(pgUrl, 'auth');
   await runMigrations(authOrmOptions(url));
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys = opts.keys ?? generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
   const port = await freePort();
   const proc = spawnNode('auth', 'apps/auth/src/main.js', {
     PORT: String(port),
@@ -46,9 +48,29 @@ export async function startAuth(): Promise<AuthService> {
   });
   const base = `http://127.0.0.1:${port}`;
   await waitForHealthy(`${base}/health/live`, proc, 30_000);
+  // Every call goes through the edge, end to end, as a web client's would.
+  const edgePort = await freePort();
+  const edge = spawnNode('edge', 'apps/edge/src/main.js', {
+    PORT: String(edgePort),
+    HOST: '127.0.0.1',
+    LOG_LEVEL: 'warn',
+    KAFKA_BROKERS: brokers.join(','),
+    KAFKA_IDEMPOTENT: 'false',
+    KAFKA_MAX_WAIT_MS: '10',
+    JWT_PUBLIC_KEY: keys.publicKey,
+    AUTH_URL: base,
+    // Tests stand in for different client addresses with X-Forwarded-For, as an Ingress would set it.
+    TRUST_PROXY: 'true',
+    RATE_LIMIT_IP_PER_MINUTE: '100000',
+    RATE_LIMIT_USER_PER_MINUTE: '100000',
+    ...(opts.edgeEnv ?? {}),
+  });
+  const edgeBase = `http://127.0.0.1:${edgePort}`;
+  await waitForHealthy(`${edgeBase}/health/live`, edge, 30_000);
   const db = new pg.Pool({ connectionString: url, max: 2 });
   return {
     base,
+    edge,
     db,
     keys,
     proc,
@@ -56,11 +78,12 @@ export async function startAuth(): Promise<AuthService> {
       const headers: Record<string, string> = { ...(opts.headers ?? {}) };
       if (opts.token) headers.authorization = `Bearer ${opts.token}`;
       if (opts.body !== undefined) headers['content-type'] = 'application/json';
-      const res = await fetch(`${base}${url}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
+      const res = await fetch(`${edgeBase}${url}`, { method, headers, body: opts.body === undefined ? undefined : JSON.stringify(opts.body) });
       const text = await res.text();
       return { status: res.status, body: text ? JSON.parse(text) : {}, headers: res.headers } as never;
     },
     async stop() {
+      await stopProcess(edge);
       await stopProcess(proc);
       await db.end();
     },

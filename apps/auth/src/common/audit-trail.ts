@@ -16,6 +16,16 @@ export interface AuditEntry {
   client: ClientInfo | null;
 }
 
+/** `{ before, after }` of the fields whose values differ, or null when nothing changed. */
+export function changedFields<T extends Record<string, unknown>>(before: T, after: T): { before: Partial<T>; after: Partial<T> } | null {
+  const keys = Object.keys(after).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  if (!keys.length) return null;
+  return {
+    before: Object.fromEntries(keys.map((k) => [k, before[k]])) as Partial<T>,
+    after: Object.fromEntries(keys.map((k) => [k, after[k]])) as Partial<T>,
+  };
+}
+
 /** Stages `audit.recorded` in the caller's unit of work (same transaction as the change). */
 @Injectable()
 export class AuditTrail {

@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, TOPICS } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
 import type { Role } from '@lib/permissions';
-import { AuditTrail } from '../common/audit-trail';
+import { AuditTrail, changedFields } from '../common/audit-trail';
 import { AuthErrors } from '../common/auth.errors';
 import type { Caller } from '../common/caller';
 import type { ClientInfo } from '../common/client-info';
@@ -39,6 +39,7 @@ export class ManageUserService {
       assertCanManage(caller, user);
       const actor = { type: 'user', id: caller.userId } as const;
       const opts = { subject: user.id, workspaceId: caller.workspaceId, actor };
+      const before = { role: user.role, isActive: user.isActive };
       if (input.role !== undefined && input.role !== user.role) {
         assertCanAssign(caller, input.role);
         this.outbox.stage(em, TOPICS.userRoleChanged, { userId: user.id, from: user.role, to: input.role }, opts);
@@ -52,6 +53,19 @@ export class ManageUserService {
         const workspace = await em.findOneOrFail(Workspace, { id: caller.workspaceId });
         await assertSeatAvailable(em, workspace, 0);
         user.isActive = true;
+      }
+      const after = { role: user.role, isActive: user.isActive };
+      const diff = changedFields(before, after);
+      if (diff) {
+        this.audit.record(em, {
+          action: 'user.updated',
+          resourceType: 'user',
+          resourceId: user.id,
+          workspaceId: caller.workspaceId,
+          user: { id: caller.userId, name: caller.name, email: caller.email },
+          details: diff,
+          client,
+        });
       }
       user.updatedAt = this.clock.now();
       await em.flush();

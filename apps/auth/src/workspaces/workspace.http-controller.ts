@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { Requires } from '@lib/permissions';
 import { CurrentCaller, type Caller } from '../common/caller';
+import { Client, type ClientInfo } from '../common/client-info';
 import { TransferOwnershipRequest, UpdateWorkspaceRequest } from './dto/workspace.requests';
 import { WorkspaceService } from './workspace.service';
 
@@ -17,8 +18,8 @@ export class WorkspaceHttpController {
 
   @Patch()
   @Requires('workspace', 'update')
-  update(@CurrentCaller() caller: Caller, @Body() body: UpdateWorkspaceRequest) {
-    return this.workspaces.update(caller, body);
+  update(@CurrentCaller() caller: Caller, @Body() body: UpdateWorkspaceRequest, @Client() client: ClientInfo) {
+    return this.workspaces.update(caller, body, client);
   }
 
   @Post('transfer-ownership')

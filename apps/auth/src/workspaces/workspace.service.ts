@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, TOPICS } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
+import { AuditTrail, changedFields } from '../common/audit-trail';
 import { AuthErrors, fieldError } from '../common/auth.errors';
 import type { Caller } from '../common/caller';
+import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock';
 import { User } from '../users/user.entity';
 import { userNotFound } from '../users/users-query.service';
@@ -19,15 +21,17 @@ export class WorkspaceService {
     private readonly em: EntityManager,
     private readonly clock: Clock,
     private readonly outbox: OutboxWriter,
+    private readonly audit: AuditTrail,
   ) {}
 
   async get(caller: Caller): Promise<WorkspaceResponse> {
     return toWorkspaceResponse(await this.em.fork().findOneOrFail(Workspace, { id: caller.workspaceId }));
   }
 
-  async update(caller: Caller, input: UpdateWorkspaceRequest): Promise<WorkspaceResponse> {
+  async update(caller: Caller, input: UpdateWorkspaceRequest, client: ClientInfo): Promise<WorkspaceResponse> {
     const em = this.em.fork();
     const ws = await em.findOneOrFail(Workspace, { id: caller.workspaceId });
+    const before = { name: ws.name, settings: ws.settings, branding: ws.branding } as Record<string, unknown>;
     const changed: Record<string, unknown> = {};
     if (input.name !== undefined && input.name !== ws.name) ws.name = changed.name = input.name;
     if (input.settings) {
@@ -47,6 +51,18 @@ export class WorkspaceService {
     if (Object.keys(changed).length) {
       ws.updatedAt = this.clock.now();
       this.outbox.stage(em, TOPICS.workspaceUpdated, { workspaceId: ws.id, changed }, { subject: ws.id, workspaceId: ws.id, actor: { type: 'user', id: caller.userId } });
+      const diff = changedFields(before, { name: ws.name, settings: ws.settings, branding: ws.branding });
+      if (diff) {
+        this.audit.record(em, {
+          action: 'workspace.updated',
+          resourceType: 'workspace',
+          resourceId: ws.id,
+          workspaceId: ws.id,
+          user: { id: caller.userId, name: caller.name, email: caller.email },
+          details: diff,
+          client,
+        });
+      }
       await em.flush();
     }
     return toWorkspaceResponse(ws);
