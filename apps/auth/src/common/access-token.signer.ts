@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { createPrivateKey, type KeyObject } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { JWT_ALGORITHM, JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import { encodePermissions, type PermissionOverride, type Role } from '@lib/permissions';
@@ -19,12 +20,16 @@ export interface AccessTokenInput {
 /** Signs ES256 access tokens with auth's private key: {sub, workspaceId, role, sid, perms?}. */
 @Injectable()
 export class AccessTokenSigner {
-  constructor(@Inject(APP_CONFIG) private readonly config: AuthConfig) {}
+  private readonly key: KeyObject;
+
+  constructor(@Inject(APP_CONFIG) config: AuthConfig) {
+    this.key = createPrivateKey(config.jwtPrivateKey);
+  }
 
   sign(input: AccessTokenInput): { accessToken: string; expiresIn: number } {
     const perms = encodePermissions(input.overrides);
     const payload = { workspaceId: input.workspaceId, role: input.role, sid: input.sessionId, ...(perms ? { perms } : {}) };
-    const accessToken = jwt.sign(payload, this.config.jwtPrivateKey, {
+    const accessToken = jwt.sign(payload, this.key, {
       algorithm: JWT_ALGORITHM,
       issuer: JWT_ISSUER,
       audience: JWT_AUDIENCE,
