@@ -4,6 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from 'pino';
 import { ConfigError } from '@lib/config';
 import { CORRELATION_HEADER, Metrics, PinoNestLogger, acceptCorrelationId, createLogger, runWithContext } from '@lib/observability';
+import { JwtVerifier } from '@lib/auth-verify';
+import { IDEMPOTENCY_STORE, replayIfRepeated, type IdempotencyStore } from './idempotency';
 import { OPENAPI_PATH, buildOpenApi } from './openapi';
 
 export interface ServiceRuntime<C> {
@@ -89,8 +91,22 @@ export async function createHttpApp<C extends { service: string; trustProxy?: bo
   const app = await NestFactory.create<NestFastifyApplication>(module as never, adapter, {
     logger: new PinoNestLogger(rt.logger),
     bufferLogs: false,
+    // Errors reach the caller (runService logs them and exits) instead of Nest exiting by itself.
+    abortOnError: false,
   });
   app.enableShutdownHooks();
+  // Repeated POSTs are answered from their stored result before guards run (see replayIfRepeated).
+  let replayDeps: { store: IdempotencyStore; verifier: JwtVerifier } | null | undefined;
+  fastify.addHook('preHandler', async (req, reply) => {
+    if (replayDeps === undefined) {
+      try {
+        replayDeps = { store: app.get<IdempotencyStore>(IDEMPOTENCY_STORE, { strict: false }), verifier: app.get(JwtVerifier, { strict: false }) };
+      } catch {
+        replayDeps = null; // a service without its own store (the edge)
+      }
+    }
+    if (replayDeps && (await replayIfRepeated(req, reply, replayDeps))) return reply;
+  });
   // Internal: the edge merges every service's document into the public one.
   let openapi: unknown;
   fastify.get(OPENAPI_PATH, (_req, reply) => {

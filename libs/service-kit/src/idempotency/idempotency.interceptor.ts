@@ -39,6 +39,38 @@ function canonical(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
+export function invalidKey(): BadRequestException {
+  return new BadRequestException({
+    code: 'COMMON.VALIDATION_FAILED',
+    detail: 'Idempotency-Key must be 1-255 characters of letters, digits, _ . : -',
+    errors: [{ field: 'Idempotency-Key', messages: ['invalid format'] }],
+  });
+}
+
+/**
+ * The idempotency identity of a request: per caller (`user:<id>`, or `anon`), the key, and a
+ * fingerprint of method, path and canonical body. Null when the request carries no key.
+ */
+export function idempotencyOf(req: FastifyRequest, userId: string | undefined): { scope: string; key: string; hash: string } | null {
+  const header = req.headers['idempotency-key'];
+  if (req.method !== 'POST' || header === undefined) return null;
+  if (typeof header !== 'string' || !KEY.test(header)) throw invalidKey();
+  return {
+    scope: userId ? `user:${userId}` : 'anon',
+    key: header,
+    hash: createHash('sha256').update(`${req.method} ${req.url}\n${canonical(req.body ?? null)}`).digest('hex'),
+  };
+}
+
+export const keyReused = () =>
+  new UnprocessableEntityException({
+    code: 'COMMON.IDEMPOTENCY_KEY_REUSED',
+    title: 'Idempotency-Key reused with a different request',
+    detail: 'This Idempotency-Key was already used for a different request body or path',
+  });
+
+export const stillRunning = () => new ConflictException({ code: 'COMMON.IDEMPOTENCY_IN_PROGRESS', detail: 'A request with this Idempotency-Key is still being processed' });
+
 /**
  * `Idempotency-Key` on POST: the first request with a key runs; a repeat with the same key and
  * the same body gets the same answer (with `Idempotency-Replayed: true`); the same key with a
@@ -54,19 +86,11 @@ export class IdempotencyInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     const http = context.switchToHttp();
     const req = http.getRequest<FastifyRequest & { user?: { sub: string } }>();
-    const header = req.headers['idempotency-key'];
-    if (!this.store || req.method !== 'POST' || header === undefined) return next.handle();
-    if (this.reflector.get<boolean>(SENSITIVE, context.getHandler())) return next.handle();
-    if (typeof header !== 'string' || !KEY.test(header)) {
-      throw new BadRequestException({
-        code: 'COMMON.VALIDATION_FAILED',
-        detail: 'Idempotency-Key must be 1-255 characters of letters, digits, _ . : -',
-        errors: [{ field: 'Idempotency-Key', messages: ['invalid format'] }],
-      });
-    }
+    if (!this.store || this.reflector.get<boolean>(SENSITIVE, context.getHandler())) return next.handle();
+    const id = idempotencyOf(req, req.user?.sub);
+    if (!id) return next.handle();
     const store = this.store;
-    const scope = req.user?.sub ? `user:${req.user.sub}` : 'anon';
-    const hash = createHash('sha256').update(`${req.method} ${req.url}\n${canonical(req.body ?? null)}`).digest('hex');
+    const { scope, key: header, hash } = id;
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
     const reply = http.getResponse<FastifyReply>();
 
@@ -75,14 +99,10 @@ export class IdempotencyInterceptor implements NestInterceptor {
         const begun = await store.begin(scope, header, hash);
         switch (begun.state) {
           case 'mismatch':
-            throw new UnprocessableEntityException({
-              code: 'COMMON.IDEMPOTENCY_KEY_REUSED',
-              title: 'Idempotency-Key reused with a different request',
-              detail: 'This Idempotency-Key was already used for a different request body or path',
-            });
+            throw keyReused();
           case 'in_progress':
             void reply.header('retry-after', '1');
-            throw new ConflictException({ code: 'COMMON.IDEMPOTENCY_IN_PROGRESS', detail: 'A request with this Idempotency-Key is still being processed' });
+            throw stillRunning();
           case 'replay':
             void reply.status(begun.status).header('idempotency-replayed', 'true');
             return begun.body;

@@ -7,6 +7,8 @@ export type BeginResult =
   | { state: 'in_progress' };
 
 export interface IdempotencyStore {
+  /** What an earlier request with this key did, without claiming anything. */
+  peek(scope: string, key: string, requestHash: string): Promise<BeginResult>;
   /** Claims (scope, key) for a request, or reports what an earlier request with that key did. */
   begin(scope: string, key: string, requestHash: string): Promise<BeginResult>;
   complete(scope: string, key: string, status: number, body: unknown): Promise<void>;
@@ -72,6 +74,18 @@ export class PgIdempotencyStore implements IdempotencyStore {
       return { state: 'in_progress' };
     }
     return { state: 'in_progress' };
+  }
+
+  async peek(scope: string, key: string, requestHash: string): Promise<BeginResult> {
+    const rows = await this.exec<Row[]>(
+      `select "requestHash", status, "responseStatus", "responseBody", false as stale, "expiresAt" < now() as expired
+         from idempotency_keys where scope = ? and key = ?`,
+      [scope, key],
+    );
+    const row = rows[0];
+    if (!row || row.expired) return { state: 'new' };
+    if (row.requestHash !== requestHash) return { state: 'mismatch' };
+    return row.status === 'completed' ? { state: 'replay', status: row.responseStatus ?? 200, body: row.responseBody } : { state: 'in_progress' };
   }
 
   async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {

@@ -82,6 +82,13 @@ export class MongoIdempotencyStore implements IdempotencyStore {
     return { state: 'in_progress' };
   }
 
+  async peek(scope: string, key: string, requestHash: string): Promise<BeginResult> {
+    const doc = await this.collection.findOne({ _id: `${scope} ${key}` });
+    if (!doc || doc.expiresAt < new Date()) return { state: 'new' };
+    if (doc.requestHash !== requestHash) return { state: 'mismatch' };
+    return doc.status === 'completed' ? { state: 'replay', status: doc.responseStatus ?? 200, body: doc.responseBody } : { state: 'in_progress' };
+  }
+
   async complete(scope: string, key: string, status: number, body: unknown): Promise<void> {
     await this.collection.updateOne({ _id: `${scope} ${key}` }, { $set: { status: 'completed', responseStatus: status, responseBody: body ?? null } });
   }
