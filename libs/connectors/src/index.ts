@@ -1,0 +1,14 @@
+export * from './platform';
+export * from './limits';
+export * from './validate';
+export * from './capabilities';
+export * from './connector-error';
+export { NetworkHttp, type HttpAnswer, type HttpCall, type NetworkHttpOptions } from './network-http';
+export { createPkcePair, pkceChallenge, normalizeText } from './oauth';
+export { parseRetryAfter } from './oauth-errors';
+export * from './twitter/twitter.connector';
+export * from './twitter/twitter.errors';
+export * from './facebook/facebook.connector';
+export * from './facebook/facebook.errors';
+export * from './linkedin/linkedin.connector';
+export * from './linkedin/linkedin.errors';
