@@ -1,4 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PermissionsGuard } from '@lib/permissions';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import {
   KafkaModule,
@@ -11,6 +13,7 @@ import {
 } from '@lib/service-kit';
 import type { PublishingConfig } from './config/publishing.config';
 import { publishingOrmOptions } from './orm.config';
+import { PostsModule } from './posts/posts.module';
 
 @Module({})
 export class PublishingModule {
@@ -22,7 +25,10 @@ export class PublishingModule {
         KafkaModule.forRoot(rt.config.kafka),
         MikroOrmModule.forRoot(publishingOrmOptions(rt.config.databaseUrl)),
         OutboxModule.forRoot({ service: 'publishing', databaseUrl: rt.config.databaseUrl, outbox: rt.config.outbox }),
+        PostsModule,
       ],
+      // Role matrix and per-user overrides on every route (after the global token check).
+      providers: [{ provide: APP_GUARD, useClass: PermissionsGuard }],
     };
   }
 }

@@ -72,7 +72,8 @@ export class ProblemFilter implements ExceptionFilter {
   private toProblem(exception: unknown): Problem {
     if (exception instanceof DomainError) {
       const status = statusForCode(exception.code);
-      return { type: problemType(exception.code), title: exception.message, status, code: exception.code, ...(exception.details ?? {}) };
+      // Details add fields; they never replace the problem's own (a detail called `status` once did).
+      return { ...(exception.details ?? {}), type: problemType(exception.code), title: exception.message, status, code: exception.code, detail: typeof exception.details?.detail === 'string' ? exception.details.detail : undefined };
     }
     if (exception instanceof HttpException) {
       const status = exception.getStatus();

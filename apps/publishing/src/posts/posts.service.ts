@@ -1,0 +1,229 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import type { FilterQuery } from '@mikro-orm/core';
+import { DomainError, TOPICS } from '@lib/contracts';
+import { OutboxWriter } from '@lib/messaging';
+import { conditionsHold, type GrantConditions } from '@lib/permissions';
+import { SocialAccount } from '../accounts/social-account.entity';
+import { Campaign } from '../campaigns/campaign.entity';
+import { MediaAsset } from '../media/media-asset.entity';
+import type { CreatePostRequest, ListPostsRequest, PostTargetRequest, UpdatePostRequest } from './dto/post.requests';
+import { PlatformPost } from './platform-post.entity';
+import { PostMedia } from './post-media.entity';
+import { EDITABLE, PostErrors, assertTransition } from './post-status.machine';
+import { Post, type PostContent } from './post.entity';
+import { toPostResponse, type PostResponse } from './posts.mapper';
+
+export interface Actor {
+  userId: string;
+  workspaceId: string;
+  /** Narrowing from the caller's permission overrides (ownOnly, platforms), if any. */
+  conditions: GrantConditions | null;
+}
+
+function notFound(): DomainError {
+  return new DomainError(PostErrors.notFound, 'No such post');
+}
+
+function encodeCursor(post: Post): string {
+  return Buffer.from(JSON.stringify({ c: post.createdAt.toISOString(), i: post.id })).toString('base64url');
+}
+
+function decodeCursor(cursor: string): { c: Date; i: string } {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: string; i?: string };
+    const c = new Date(v.c ?? '');
+    if (!Number.isNaN(c.getTime()) && typeof v.i === 'string') return { c, i: v.i };
+  } catch {
+    // fall through
+  }
+  throw new DomainError('COMMON.VALIDATION_FAILED', 'Invalid cursor', { errors: [{ field: 'cursor', messages: ['not a cursor from this API'] }] });
+}
+
+/** Drafts and their life: create, read, change, remove; every query scoped to the caller's workspace. */
+@Injectable()
+export class PostsService {
+  constructor(
+    private readonly em: EntityManager,
+    private readonly outbox: OutboxWriter,
+  ) {}
+
+  async create(actor: Actor, input: CreatePostRequest): Promise<PostResponse> {
+    const em = this.em.fork();
+    const post = new Post();
+    post.workspaceId = actor.workspaceId;
+    post.authorId = actor.userId;
+    post.content = cleanContent(input.content);
+    post.tags = input.tags ?? [];
+    post.aiGenerated = input.aiGenerated ?? false;
+    post.scheduledAt = input.scheduledAt ?? null;
+    post.campaign = input.campaignId ? await this.campaign(em, actor, input.campaignId) : null;
+    em.persist(post);
+    await this.setTargets(em, actor, post, input.targets ?? []);
+    await this.setMedia(em, actor, post, input.mediaIds ?? []);
+    this.audit(em, actor, post, 'post.created', { after: { status: post.status, content: post.content } });
+    await em.flush();
+    await em.populate(post, ['platformPosts.account']);
+    return toPostResponse(post);
+  }
+
+  async get(actor: Actor, id: string): Promise<PostResponse> {
+    const post = await this.load(this.em.fork(), actor, id);
+    return toPostResponse(post);
+  }
+
+  async list(actor: Actor, q: ListPostsRequest): Promise<{ items: PostResponse[]; nextCursor: string | null }> {
+    const limit = q.limit ?? 50;
+    const where: FilterQuery<Post> = { workspaceId: actor.workspaceId };
+    const and: FilterQuery<Post>[] = [];
+    if (q.status) where.status = q.status;
+    if (q.campaignId) where.campaign = q.campaignId;
+    if (q.tag) where.tags = { $contains: [q.tag] };
+    if (q.platform) where.platformPosts = { platform: q.platform };
+    if (actor.conditions?.ownOnly) where.authorId = actor.userId;
+    if (q.from) and.push({ $or: [{ scheduledAt: { $gte: q.from } }, { scheduledAt: null, createdAt: { $gte: q.from } }] });
+    if (q.to) and.push({ $or: [{ scheduledAt: { $lte: q.to } }, { scheduledAt: null, createdAt: { $lte: q.to } }] });
+    if (q.cursor) {
+      const { c, i } = decodeCursor(q.cursor);
+      and.push({ $or: [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }] });
+    }
+    if (and.length) where.$and = and;
+    const posts = await this.em.fork().find(Post, where, {
+      orderBy: { createdAt: 'desc', id: 'desc' },
+      limit: limit + 1,
+      populate: ['platformPosts.account', 'campaign'],
+    });
+    const page = posts.slice(0, limit);
+    return { items: page.map(toPostResponse), nextCursor: posts.length > limit ? encodeCursor(page[page.length - 1]) : null };
+  }
+
+  async update(actor: Actor, id: string, input: UpdatePostRequest): Promise<PostResponse> {
+    const em = this.em.fork();
+    return em.transactional(async (tx) => {
+      const post = await this.load(tx, actor, id, true);
+      if (!EDITABLE.includes(post.status)) {
+        throw new DomainError(PostErrors.notEditable, `A ${post.status} post cannot be edited`, {
+          detail: `Only ${EDITABLE.join(' or ')} posts can be edited; move it back to DRAFT first`,
+          postStatus: post.status,
+        });
+      }
+      const before = { content: post.content, tags: post.tags, scheduledAt: post.scheduledAt?.toISOString() ?? null };
+      if (input.content) post.content = cleanContent(input.content);
+      if (input.tags) post.tags = input.tags;
+      if (input.scheduledAt !== undefined) post.scheduledAt = input.scheduledAt;
+      if (input.campaignId !== undefined) post.campaign = await this.campaign(tx, actor, input.campaignId);
+      if (input.targets) {
+        tx.remove(post.platformPosts.getItems());
+        await this.setTargets(tx, actor, post, input.targets);
+      }
+      if (input.mediaIds) {
+        await tx.nativeDelete(PostMedia, { post: post.id });
+        await this.setMedia(tx, actor, post, input.mediaIds);
+      }
+      post.updatedAt = new Date();
+      this.audit(tx, actor, post, 'post.updated', { before, after: { content: post.content, tags: post.tags, scheduledAt: post.scheduledAt?.toISOString() ?? null } });
+      await tx.flush();
+      await tx.populate(post, ['platformPosts.account'], { refresh: true });
+      return toPostResponse(post);
+    });
+  }
+
+  /** Archive, restore to DRAFT, or take a scheduled post back to DRAFT. */
+  async transition(actor: Actor, id: string, to: 'ARCHIVED' | 'DRAFT'): Promise<PostResponse> {
+    const em = this.em.fork();
+    return em.transactional(async (tx) => {
+      const post = await this.load(tx, actor, id, true);
+      assertTransition(post.status, to);
+      const from = post.status;
+      post.status = to;
+      post.updatedAt = new Date();
+      this.audit(tx, actor, post, 'post.status_changed', { before: { status: from }, after: { status: to } });
+      await tx.flush();
+      return toPostResponse(post);
+    });
+  }
+
+  /** Removes a draft or an archived post; anything on its way out must be archived instead. */
+  async remove(actor: Actor, id: string): Promise<void> {
+    const em = this.em.fork();
+    await em.transactional(async (tx) => {
+      const post = await this.load(tx, actor, id, true);
+      if (post.status !== 'DRAFT' && post.status !== 'ARCHIVED') {
+        throw new DomainError(PostErrors.notEditable, `A ${post.status} post cannot be deleted`, { detail: 'Archive it instead', postStatus: post.status });
+      }
+      this.audit(tx, actor, post, 'post.deleted', { before: { status: post.status, content: post.content } });
+      tx.remove(post);
+      await tx.flush();
+    });
+  }
+
+  private async load(em: EntityManager, actor: Actor, id: string, forUpdate = false): Promise<Post> {
+    const post = await em.findOne(Post, { id, workspaceId: actor.workspaceId }, { populate: ['platformPosts.account', 'campaign'], ...(forUpdate ? { lockMode: undefined } : {}) });
+    if (!post) throw notFound();
+    const platforms = post.platformPosts.getItems().map((pp) => pp.platform);
+    // A grant narrowed to own posts or some networks sees nothing else, as if it did not exist.
+    if (actor.conditions && !conditionsHold(actor.conditions, actor.userId, { ownerId: post.authorId, platforms })) throw notFound();
+    return post;
+  }
+
+  private async campaign(em: EntityManager, actor: Actor, id: string): Promise<Campaign> {
+    const c = await em.findOne(Campaign, { id, workspaceId: actor.workspaceId });
+    if (!c) throw new DomainError(PostErrors.campaignNotFound, 'No such campaign', { errors: [{ field: 'campaignId', messages: ['not a campaign of this workspace'] }] });
+    return c;
+  }
+
+  private async setTargets(em: EntityManager, actor: Actor, post: Post, targets: PostTargetRequest[]): Promise<void> {
+    const ids = [...new Set(targets.map((t) => t.accountId))];
+    const accounts = ids.length ? await em.find(SocialAccount, { id: { $in: ids }, workspaceId: actor.workspaceId, isActive: true }) : [];
+    const missing = ids.filter((id) => !accounts.some((a) => a.id === id));
+    if (missing.length) {
+      throw new DomainError(PostErrors.accountNotFound, 'No such connected account', {
+        errors: missing.map((id) => ({ field: `targets.accountId`, messages: [`${id} is not an active account of this workspace`] })),
+      });
+    }
+    for (const t of targets) {
+      const account = accounts.find((a) => a.id === t.accountId)!;
+      const pp = new PlatformPost();
+      pp.post = post;
+      pp.account = account;
+      pp.platform = account.platform;
+      pp.customContent = t.customContent ? (cleanContent({ text: '', ...t.customContent }) as Partial<PostContent>) : null;
+      if (pp.customContent && !t.customContent?.text) delete pp.customContent.text;
+      em.persist(pp);
+    }
+  }
+
+  private async setMedia(em: EntityManager, actor: Actor, post: Post, mediaIds: string[]): Promise<void> {
+    if (!mediaIds.length) return;
+    const media = await em.find(MediaAsset, { id: { $in: mediaIds }, workspaceId: actor.workspaceId });
+    const missing = mediaIds.filter((id) => !media.some((m) => m.id === id));
+    if (missing.length) {
+      throw new DomainError(PostErrors.mediaNotFound, 'No such media asset', { errors: missing.map((id) => ({ field: 'mediaIds', messages: [`${id} is not a media asset of this workspace`] })) });
+    }
+    mediaIds.forEach((id, order) => {
+      const pm = new PostMedia();
+      pm.post = post;
+      pm.media = media.find((m) => m.id === id)!;
+      pm.order = order;
+      em.persist(pm);
+    });
+  }
+
+  private audit(em: EntityManager, actor: Actor, post: Post, action: string, details: Record<string, unknown>): void {
+    this.outbox.stage(
+      em,
+      TOPICS.auditRecorded,
+      { action, resourceType: 'post', resourceId: post.id, userId: actor.userId, userName: null, userEmail: null, details, ipAddress: null, userAgent: null },
+      { subject: actor.workspaceId, workspaceId: actor.workspaceId, actor: { type: 'user', id: actor.userId } },
+    );
+  }
+}
+
+function cleanContent(c: { text: string; hashtags?: string[]; mentions?: string[]; link?: string }): PostContent {
+  return {
+    text: c.text,
+    ...(c.hashtags ? { hashtags: c.hashtags } : {}),
+    ...(c.mentions ? { mentions: c.mentions } : {}),
+    ...(c.link ? { link: c.link } : {}),
+  };
+}

@@ -1,0 +1,160 @@
+import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import jwt from 'jsonwebtoken';
+import pg from 'pg';
+import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
+import { runMigrations } from '@lib/persistence';
+import { createTestDatabase, testStack } from '@lib/testing';
+import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
+import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
+import { freePort } from '../../tools/devstack/src/stack';
+import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+
+interface PostBody {
+  id: string;
+  status: string;
+  tags: string[];
+  content: { text: string };
+  targets: { accountId: string; platform: string; customContent: unknown }[];
+  code?: string;
+  allowed?: string[];
+  errors?: { field: string }[];
+}
+
+describe('publishing: drafts and the post status machine', () => {
+  const { pgUrl, brokers } = testStack();
+  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const tokenKey = { id: 'k1', key: randomBytes(32) };
+  const ws = randomUUID();
+  const otherWs = randomUUID();
+  const editor = randomUUID();
+  let proc: Spawned;
+  let base: string;
+  let db: pg.Pool;
+  let twitter: string;
+  let linkedin: string;
+
+  const token = (role: string, workspaceId = ws, sub = editor) =>
+    jwt.sign({ sub, workspaceId, role, sid: randomUUID() }, keys.privateKey, { algorithm: 'ES256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' });
+  async function call(method: string, path: string, body?: unknown, role = 'EDITOR', workspaceId = ws): Promise<{ status: number; body: PostBody & { items?: PostBody[]; nextCursor?: string | null } }> {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token(role, workspaceId)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : {} };
+  }
+
+  async function account(platform: string, workspaceId = ws): Promise<string> {
+    const id = randomUUID();
+    const cipher = new TokenCipher(tokenKey);
+    await db.query(
+      `insert into social_accounts (id, "workspaceId", platform, "platformAccountId", username, "displayName", "accessToken", "refreshToken", "isActive", metadata, "createdAt", "updatedAt")
+       values ($1, $2, $3, $4, $5, $5, $6, $7, true, '{}', now(), now())`,
+      [id, workspaceId, platform, randomUUID(), `acme_${platform.toLowerCase()}`, cipher.encrypt('access-secret'), cipher.encrypt('refresh-secret')],
+    );
+    return id;
+  }
+
+  beforeAll(async () => {
+    const url = await createTestDatabase(pgUrl, 'posts');
+    await runMigrations(publishingOrmOptions(url));
+    db = new pg.Pool({ connectionString: url, max: 2 });
+    const port = await freePort();
+    proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      LOG_LEVEL: 'warn',
+      KAFKA_BROKERS: brokers.join(','),
+      KAFKA_IDEMPOTENT: 'false',
+      JWT_PUBLIC_KEY: keys.publicKey,
+      DATABASE_URL: url,
+      TOKEN_ENCRYPTION_KEYS: `${tokenKey.id}:${tokenKey.key.toString('base64')}`,
+    });
+    base = `http://127.0.0.1:${port}`;
+    await waitForHealthy(`${base}/health/ready`, proc, 30_000);
+    twitter = await account('TWITTER');
+    linkedin = await account('LINKEDIN');
+  });
+
+  afterAll(async () => {
+    if (proc) await stopProcess(proc);
+    await db?.end();
+  });
+
+  it('creates a draft with targets, overrides and tags, and reads it back', async () => {
+    const created = await call('POST', '/api/v1/posts', {
+      content: { text: 'Launch day!', hashtags: ['launch'], link: 'https://example.com/launch' },
+      targets: [{ accountId: twitter, customContent: { text: 'Launch day on X' } }, { accountId: linkedin }],
+      tags: ['launch', 'q4'],
+    });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ status: 'DRAFT', tags: ['launch', 'q4'], content: { text: 'Launch day!' } });
+    expect(created.body.targets.map((t) => t.platform).sort()).toEqual(['LINKEDIN', 'TWITTER']);
+    expect(created.body.targets.find((t) => t.platform === 'TWITTER')!.customContent).toEqual({ text: 'Launch day on X' });
+    const read = await call('GET', `/api/v1/posts/${created.body.id}`);
+    expect(read.status).toBe(200);
+    expect(read.body.id).toBe(created.body.id);
+  });
+
+  it('names what is wrong with bad input and stores nothing', async () => {
+    const before = (await db.query('select count(*)::int as n from posts')).rows[0].n;
+    const unknown = await call('POST', '/api/v1/posts', { content: { text: 'x' }, colour: 'red' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.errors!.map((e) => e.field)).toContain('colour');
+    const empty = await call('POST', '/api/v1/posts', { content: { text: '' }, targets: [{ accountId: 'nope' }] });
+    expect(empty.status).toBe(400);
+    expect(empty.body.errors!.map((e) => e.field).sort()).toEqual(['content.text', 'targets.0.accountId']);
+    const foreign = await call('POST', '/api/v1/posts', { content: { text: 'x' }, targets: [{ accountId: await account('TWITTER', otherWs) }] });
+    expect(foreign.status).toBe(404);
+    expect(foreign.body.code).toBe('PUBLISHING.ACCOUNT_NOT_FOUND');
+    expect((await db.query('select count(*)::int as n from posts')).rows[0].n).toBe(before);
+  });
+
+  it('refuses an illegal transition with 409 naming the allowed ones, and edits only editable posts', async () => {
+    const { body: post } = await call('POST', '/api/v1/posts', { content: { text: 'to archive' }, targets: [{ accountId: twitter }] });
+    const same = await call('POST', `/api/v1/posts/${post.id}/transitions`, { to: 'DRAFT' });
+    expect(same.status).toBe(409);
+    expect(same.body).toMatchObject({ code: 'PUBLISHING.ILLEGAL_TRANSITION', allowed: ['PENDING_APPROVAL', 'APPROVED', 'SCHEDULED', 'ARCHIVED'] });
+    expect((await call('POST', `/api/v1/posts/${post.id}/transitions`, { to: 'ARCHIVED' })).body.status).toBe('ARCHIVED');
+    const edit = await call('PATCH', `/api/v1/posts/${post.id}`, { content: { text: 'changed' } });
+    expect(edit.status).toBe(409);
+    expect((await call('POST', `/api/v1/posts/${post.id}/transitions`, { to: 'DRAFT' })).body.status).toBe('DRAFT');
+    const edited = await call('PATCH', `/api/v1/posts/${post.id}`, { content: { text: 'changed' }, targets: [{ accountId: linkedin }] });
+    expect(edited.status).toBe(200);
+    expect(edited.body.content.text).toBe('changed');
+    expect(edited.body.targets.map((t) => t.platform)).toEqual(['LINKEDIN']);
+  });
+
+  it('lists with filters and an opaque cursor, newest first', async () => {
+    const tag = `t${Date.now()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 3; i++) ids.push((await call('POST', '/api/v1/posts', { content: { text: `p${i}` }, targets: [{ accountId: i === 0 ? linkedin : twitter }], tags: [tag] })).body.id);
+    const page1 = await call('GET', `/api/v1/posts?tag=${tag}&limit=2`);
+    expect(page1.body.items!.map((p) => p.id)).toEqual([ids[2], ids[1]]);
+    const page2 = await call('GET', `/api/v1/posts?tag=${tag}&limit=2&cursor=${page1.body.nextCursor}`);
+    expect(page2.body.items!.map((p) => p.id)).toEqual([ids[0]]);
+    expect(page2.body.nextCursor).toBeNull();
+    const onLinkedIn = await call('GET', `/api/v1/posts?tag=${tag}&platform=LINKEDIN`);
+    expect(onLinkedIn.body.items!.map((p) => p.id)).toEqual([ids[0]]);
+    expect((await call('GET', '/api/v1/posts?status=NOPE')).status).toBe(400);
+    expect((await call('GET', '/api/v1/posts?cursor=junk')).status).toBe(400);
+  });
+
+  it('keeps workspaces apart and applies the role matrix', async () => {
+    const { body: post } = await call('POST', '/api/v1/posts', { content: { text: 'mine' } });
+    expect((await call('GET', `/api/v1/posts/${post.id}`, undefined, 'OWNER', otherWs)).status).toBe(404);
+    expect((await call('PATCH', `/api/v1/posts/${post.id}`, { tags: ['x'] }, 'OWNER', otherWs)).status).toBe(404);
+    expect((await call('DELETE', `/api/v1/posts/${post.id}`, undefined, 'OWNER', otherWs)).status).toBe(404);
+    expect((await call('POST', '/api/v1/posts', { content: { text: 'v' } }, 'VIEWER')).status).toBe(403);
+    expect((await call('DELETE', `/api/v1/posts/${post.id}`, undefined, 'EDITOR')).status).toBe(403);
+    expect((await call('DELETE', `/api/v1/posts/${post.id}`, undefined, 'MANAGER')).status).toBe(204);
+    expect((await call('GET', `/api/v1/posts/${post.id}`)).status).toBe(404);
+  });
+
+  it('stores network tokens only encrypted', async () => {
+    const { rows } = await db.query<{ t: string }>('select t::text from social_accounts t');
+    expect(rows.length).toBeGreaterThan(0);
+    for (const r of rows) expect(r.t).not.toMatch(/access-secret|refresh-secret/);
+  });
+});
