@@ -50,6 +50,8 @@ describe('npm start, as a new user runs it', () => {
     expect(output).toContain(`${SERVICE_NAMES.length} services healthy`);
     expect(output).toContain(`Edge API: http://localhost:${base}/api/v1`);
     expect(output).toMatch(/auth: migrations up to date \(applied \d+\)/);
+    // No network credentials in this environment: publishing talks to the local emulators.
+    expect(output).toMatch(/networks emulated \(no credentials set\): twitter at http:\/\/127\.0\.0\.1:\d+, facebook at http:\/\/127\.0\.0\.1:\d+, linkedin at http:\/\/127\.0\.0\.1:\d+/);
 
     for (let i = 0; i < SERVICE_NAMES.length; i++) {
       const res = await fetch(`http://127.0.0.1:${base + i}/health/ready`);
@@ -58,9 +60,14 @@ describe('npm start, as a new user runs it', () => {
     const endpoints = JSON.parse(fs.readFileSync(path.join(dataDir, 'stack.json'), 'utf8')) as { kafka: { brokers: string[] } };
     expect(endpoints.kafka.brokers).toHaveLength(3);
     // The edge reaches a real service: an unknown route there is the service's 404, as problem+json.
-    const routed = await fetch(`http://127.0.0.1:${base}/api/v1/posts`);
+    const routed = await fetch(`http://127.0.0.1:${base}/api/v1/posts/no/such/route`);
     expect(routed.status).toBe(404);
     expect(routed.headers.get('content-type')).toContain('application/problem+json');
+
+    // The networks send the browser back through the edge without a token: the state decides.
+    const callback = await fetch(`http://127.0.0.1:${base}/api/v1/social-accounts/oauth/callback?code=c&state=unknown`);
+    expect(callback.status).toBe(400);
+    expect(((await callback.json()) as { code: string }).code).toBe('PUBLISHING.OAUTH_STATE_INVALID');
 
     // One OpenAPI document merged from every service's own, and its UI.
     const openapi = (await (await fetch(`http://127.0.0.1:${base}/api/openapi.json`)).json()) as { paths: Record<string, unknown>; tags: { name: string }[]; 'x-unavailable-services'?: string[] };

@@ -88,3 +88,36 @@ export function serviceEnv(
   }
   return { ...env, ...extra };
 }
+
+/** The networks `npm start` can emulate, with the variable whose presence means "use the real one". */
+export const EMULATED_NETWORKS = [
+  { network: 'twitter', credential: 'X_CLIENT_ID' },
+  { network: 'facebook', credential: 'FACEBOOK_APP_ID' },
+  { network: 'linkedin', credential: 'LINKEDIN_CLIENT_ID' },
+] as const;
+
+export type EmulatedNetwork = (typeof EMULATED_NETWORKS)[number]['network'];
+
+/** Networks without real credentials in this environment: `npm start` runs their emulators. */
+export function networksToEmulate(env: Record<string, string | undefined> = process.env): EmulatedNetwork[] {
+  return EMULATED_NETWORKS.filter((n) => !env[n.credential]?.trim()).map((n) => n.network);
+}
+
+/**
+ * Publishing's settings for emulated networks: the emulator's URL for every base URL and dummy
+ * credentials (the emulators accept any client id). Networks with real credentials are untouched
+ * (publishing reads them from this environment).
+ */
+export function emulatedNetworkEnv(emulators: Partial<Record<EmulatedNetwork, string>>): Record<string, string> {
+  const env: Record<string, string> = {};
+  if (emulators.twitter) {
+    Object.assign(env, { X_API_BASE_URL: emulators.twitter, X_AUTHORIZE_URL: `${emulators.twitter}/i/oauth2/authorize`, X_CLIENT_ID: 'emulated-x-client', X_CLIENT_SECRET: 'emulated-x-secret' });
+  }
+  if (emulators.facebook) {
+    Object.assign(env, { FACEBOOK_GRAPH_BASE_URL: emulators.facebook, FACEBOOK_DIALOG_BASE_URL: emulators.facebook, FACEBOOK_APP_ID: 'emulated-facebook-app', FACEBOOK_APP_SECRET: 'emulated-facebook-secret' });
+  }
+  if (emulators.linkedin) {
+    Object.assign(env, { LINKEDIN_API_BASE_URL: emulators.linkedin, LINKEDIN_OAUTH_BASE_URL: emulators.linkedin, LINKEDIN_CLIENT_ID: 'emulated-linkedin-client', LINKEDIN_CLIENT_SECRET: 'emulated-linkedin-secret' });
+  }
+  return env;
+}

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { POSTGRES_SERVICES, SERVICES, type ServiceName } from '@lib/contracts';
 import { LibrdkafkaMissingError, startStack, writeEndpoints, type Stack } from '../devstack/src';
-import { DATA_DIR, devJwtKeys, devTokenKeys, serviceEnv, servicePort } from './env';
+import { startEmulator, type RunningEmulator } from '../emulators/src';
+import { DATA_DIR, devJwtKeys, devTokenKeys, emulatedNetworkEnv, networksToEmulate, serviceEnv, servicePort, type EmulatedNetwork } from './env';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from './processes';
 
 /**
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
   const log = (l: string) => process.stdout.write(`start: ${l}\n`);
   let stack: Stack | undefined;
   const running: Spawned[] = [];
+  const emulators: RunningEmulator[] = [];
   let stopping = false;
 
   const shutdown = async (code: number) => {
@@ -21,6 +23,7 @@ async function main(): Promise<void> {
     stopping = true;
     log('stopping…');
     await Promise.all(running.map((p) => stopProcess(p)));
+    await Promise.allSettled(emulators.map((e) => e.stop()));
     await stack?.stop();
     log('stopped');
     process.exit(code);
@@ -53,6 +56,13 @@ async function main(): Promise<void> {
       }),
     );
 
+    // Networks without real credentials run on their local emulators, in this process.
+    const emulate = networksToEmulate();
+    emulators.push(...(await Promise.all(emulate.map((n) => startEmulator(n, { port: 0 })))));
+    const emulatedUrls: Partial<Record<EmulatedNetwork, string>> = Object.fromEntries(emulators.map((e) => [e.network, e.url]));
+    log(emulate.length ? `networks emulated (no credentials set): ${emulators.map((e) => `${e.network} at ${e.url}`).join(', ')}` : 'networks: real credentials for X, Facebook and LinkedIn');
+    const publishingEnv = { ...emulatedNetworkEnv(emulatedUrls), PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://localhost:${servicePort('edge')}` };
+
     const services = (Object.keys(SERVICES) as ServiceName[]).filter(
       (s) => SERVICES[s].store !== 'mongodb' || endpoints.mongodb.url !== null,
     );
@@ -60,7 +70,7 @@ async function main(): Promise<void> {
     if (skipped.length) log(`not started (no MongoDB yet: ${endpoints.mongodb.status}): ${skipped.join(', ')}`);
 
     services.forEach((s, i) => {
-      const p = spawnNode(s, `apps/${s}/src/main.js`, serviceEnv(s, endpoints, keys), { echo: true, index: i });
+      const p = spawnNode(s, `apps/${s}/src/main.js`, serviceEnv(s, endpoints, keys, s === 'publishing' ? publishingEnv : {}), { echo: true, index: i });
       running.push(p);
       void p.exited.then((code) => {
         if (!stopping) {

@@ -1,6 +1,7 @@
 import { MESSAGING_ENTITIES } from '@lib/messaging';
 import { postgresOrmOptions } from '@lib/persistence';
 import { PLATFORM_ENTITIES } from '@lib/service-kit';
+import { OAuthState } from './accounts/oauth-state.entity';
 import { SocialAccount } from './accounts/social-account.entity';
 import { Approval } from './approvals/approval.entity';
 import { Workflow } from './approvals/workflow.entity';
@@ -10,12 +11,14 @@ import { PUBLISHING_MIGRATIONS } from './migrations';
 import { PlatformPost } from './posts/platform-post.entity';
 import { PostMedia } from './posts/post-media.entity';
 import { Post } from './posts/post.entity';
+import { PublishJob } from './scheduler/publish-job.entity';
 
 /** Every entity publishing owns; migrations are generated from these (npm run migration:create -- publishing). */
 export const PUBLISHING_ENTITIES = [
   ...MESSAGING_ENTITIES,
   ...PLATFORM_ENTITIES,
   SocialAccount,
+  OAuthState,
   Post,
   PlatformPost,
   MediaAsset,
@@ -23,6 +26,7 @@ export const PUBLISHING_ENTITIES = [
   Campaign,
   Workflow,
   Approval,
+  PublishJob,
 ];
 
 export function publishingOrmOptions(clientUrl: string, migrationsPathTs?: string) {

@@ -13,7 +13,10 @@ import {
 } from '@lib/service-kit';
 import type { PublishingConfig } from './config/publishing.config';
 import { publishingOrmOptions } from './orm.config';
+import { AccountsModule } from './accounts/accounts.module';
+import { NetworksModule } from './networks/networks.module';
 import { PostsModule } from './posts/posts.module';
+import { SchedulerModule } from './scheduler/scheduler.module';
 
 @Module({})
 export class PublishingModule {
@@ -25,7 +28,10 @@ export class PublishingModule {
         KafkaModule.forRoot(rt.config.kafka),
         MikroOrmModule.forRoot(publishingOrmOptions(rt.config.databaseUrl)),
         OutboxModule.forRoot({ service: 'publishing', databaseUrl: rt.config.databaseUrl, outbox: rt.config.outbox }),
+        NetworksModule,
+        AccountsModule,
         PostsModule,
+        SchedulerModule,
       ],
       // Role matrix and per-user overrides on every route (after the global token check).
       providers: [{ provide: APP_GUARD, useClass: PermissionsGuard }],

@@ -59,6 +59,12 @@ export interface EmulatorControl {
   acceptThenTimeout(n: number, holdMs?: number): void;
   /** Every token issued so far is expired from now on. */
   expireTokens(): void;
+  /**
+   * The next authorization approves as this existing account (a reconnect) instead of creating
+   * a new one; `withoutRefreshToken` makes its code exchange answer no refresh token (X without
+   * `offline.access`, LinkedIn outside the partner program).
+   */
+  approveNextAs(accountId: string, opts?: { withoutRefreshToken?: boolean }): void;
   seedAccount(opts?: { username?: string }): SeededAccount;
   posts(): EmulatedPost[];
   calls(): CallRecord[];
@@ -85,6 +91,14 @@ export interface AuthCode {
   scopes: string[];
   codeChallenge?: string;
   expiresAt: number;
+  /** Answer the exchange without a refresh token. */
+  withoutRefreshToken?: boolean;
+}
+
+/** Set by `approveNextAs`, taken by the next authorization page. */
+export interface PendingApproval {
+  accountId: string;
+  withoutRefreshToken: boolean;
 }
 
 export type TokenCheck = { ok: true; token: TokenRecord } | { ok: false; why: 'missing' | 'unknown' | 'expired' | 'revoked' };
@@ -133,9 +147,17 @@ export class EmulatorCore {
   private holdMs = 5_000;
   private readonly timers = new Set<{ timer: NodeJS.Timeout; done: () => void }>();
   private seq = 0;
+  private approval: PendingApproval | null = null;
   baseUrl = '';
 
   constructor(readonly latencyMs: number) {}
+
+  /** The pending `approveNextAs`, once. */
+  takeApproval(): PendingApproval | null {
+    const a = this.approval;
+    this.approval = null;
+    return a;
+  }
 
   nextId(): number {
     return ++this.seq;
@@ -234,6 +256,9 @@ export class EmulatorCore {
       expireTokens: () => {
         const now = Date.now();
         for (const t of this.tokens.values()) if (t.kind !== 'refresh') t.expiresAt = Math.min(t.expiresAt, now);
+      },
+      approveNextAs: (accountId, opts = {}) => {
+        this.approval = { accountId, withoutRefreshToken: opts.withoutRefreshToken ?? false };
       },
       seedAccount: (opts = {}) => seed(opts),
       posts: () => this.postList.filter((p) => !p.unpublished).map((p) => ({ ...p, media: [...p.media] })),

@@ -90,7 +90,9 @@ export function registerFacebook(app: FastifyInstance, core: EmulatorCore): (opt
   app.get('/dialog/oauth', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     if (!q.client_id || !q.redirect_uri || !q.state) return reply.code(400).send('missing client_id, redirect_uri or state');
-    const { user } = newUser();
+    const approval = core.takeApproval();
+    const owner = approval ? (users.get(approval.accountId) ?? users.get(pages.get(approval.accountId)?.owner ?? '')) : undefined;
+    const user = owner ?? newUser().user;
     const code = token('fbcode_');
     core.codes.set(code, { clientId: q.client_id, redirectUri: q.redirect_uri, subject: user.id, scopes: (q.scope ?? '').split(','), expiresAt: Date.now() + 600_000 });
     const to = new URL(q.redirect_uri);

@@ -110,6 +110,12 @@ function registerControlApi(app: FastifyInstance, control: EmulatorControl): voi
     return { ok: true };
   });
   app.post('/_emulator/seed-account', async (req) => control.seedAccount({ username: (req.body as { username?: string } | undefined)?.username }));
+  app.post('/_emulator/approve-next-as', async (req, reply) => {
+    const body = (req.body ?? {}) as { accountId?: unknown; withoutRefreshToken?: unknown };
+    if (typeof body.accountId !== 'string' || !body.accountId) return reply.code(400).send({ error: 'accountId is required' });
+    control.approveNextAs(body.accountId, { withoutRefreshToken: body.withoutRefreshToken === true });
+    return { ok: true };
+  });
   app.post('/_emulator/reset', async () => {
     control.reset();
     return { ok: true };

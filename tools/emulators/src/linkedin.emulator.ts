@@ -88,9 +88,17 @@ export function registerLinkedIn(app: FastifyInstance, core: EmulatorCore): (opt
   app.get('/oauth/v2/authorization', async (req, reply) => {
     const q = req.query as Record<string, string | undefined>;
     if (q.response_type !== 'code' || !q.client_id || !q.redirect_uri) return reply.code(400).send('missing response_type, client_id or redirect_uri');
-    const m = newMember();
+    const approval = core.takeApproval();
+    const m = (approval && members.get(approval.accountId.replace(/^urn:li:person:/, ''))) || newMember();
     const code = token('AQT');
-    core.codes.set(code, { clientId: q.client_id, redirectUri: q.redirect_uri, subject: m.sub, scopes: (q.scope ?? '').split(' ').filter(Boolean), expiresAt: Date.now() + 30 * 60_000 });
+    core.codes.set(code, {
+      clientId: q.client_id,
+      redirectUri: q.redirect_uri,
+      subject: m.sub,
+      scopes: (q.scope ?? '').split(' ').filter(Boolean),
+      expiresAt: Date.now() + 30 * 60_000,
+      withoutRefreshToken: approval?.withoutRefreshToken,
+    });
     const to = new URL(q.redirect_uri);
     to.searchParams.set('code', code);
     if (q.state) to.searchParams.set('state', q.state);
@@ -109,7 +117,8 @@ export function registerLinkedIn(app: FastifyInstance, core: EmulatorCore): (opt
       if (!c || c.expiresAt < Date.now() || c.clientId !== clientId) return oauthError(reply, 400, 'invalid_request', 'Unable to retrieve access token: appid/redirect uri/code verifier does not match authorization code. Or authorization code expired.');
       if (c.redirectUri !== field(req.body, 'redirect_uri')) return oauthError(reply, 400, 'invalid_redirect_uri', 'Unable to retrieve access token: redirect uri does not match');
       const pair = issue(c.subject, clientId, c.scopes);
-      return reply.send({ access_token: pair.access, expires_in: ACCESS_TTL_MS / 1000, refresh_token: pair.refresh, refresh_token_expires_in: REFRESH_TTL_MS / 1000, scope: c.scopes.join(',') });
+      const refresh = c.withoutRefreshToken ? {} : { refresh_token: pair.refresh, refresh_token_expires_in: REFRESH_TTL_MS / 1000 };
+      return reply.send({ access_token: pair.access, expires_in: ACCESS_TTL_MS / 1000, ...refresh, scope: c.scopes.join(',') });
     }
     if (grant === 'refresh_token') {
       const value = field(req.body, 'refresh_token');

@@ -103,9 +103,18 @@ export function registerTwitter(app: FastifyInstance, core: EmulatorCore): (opts
     const q = req.query as Record<string, string | undefined>;
     if (q.response_type !== 'code' || !q.client_id || !q.redirect_uri || !q.state) return reply.code(400).send('missing response_type, client_id, redirect_uri or state');
     if (!q.code_challenge || q.code_challenge_method !== 'S256') return reply.code(400).send('PKCE with code_challenge_method=S256 is required');
-    const user = newUser();
+    const approval = core.takeApproval();
+    const user = (approval && users.get(approval.accountId)) || newUser();
     const code = token('xcode_');
-    core.codes.set(code, { clientId: q.client_id, redirectUri: q.redirect_uri, subject: user.id, scopes: (q.scope ?? '').split(' ').filter(Boolean), codeChallenge: q.code_challenge, expiresAt: Date.now() + 30_000 });
+    core.codes.set(code, {
+      clientId: q.client_id,
+      redirectUri: q.redirect_uri,
+      subject: user.id,
+      scopes: (q.scope ?? '').split(' ').filter(Boolean),
+      codeChallenge: q.code_challenge,
+      expiresAt: Date.now() + 30_000,
+      withoutRefreshToken: approval?.withoutRefreshToken,
+    });
     const to = new URL(q.redirect_uri);
     to.searchParams.set('state', q.state);
     to.searchParams.set('code', code);
@@ -126,7 +135,8 @@ export function registerTwitter(app: FastifyInstance, core: EmulatorCore): (opts
       if (c.redirectUri !== field(req.body, 'redirect_uri')) return oauthError(reply, 'invalid_request', 'Value passed for the redirect uri did not match the uri of the authorization code.');
       const verifier = field(req.body, 'code_verifier');
       if (!verifier || s256(verifier) !== c.codeChallenge) return oauthError(reply, 'invalid_request', 'Value passed for the code verifier did not match the code challenge.');
-      return reply.send(tokenAnswer(issuePair(c.subject, clientId, c.scopes), c.scopes));
+      const pair = issuePair(c.subject, clientId, c.scopes);
+      return reply.send(tokenAnswer(c.withoutRefreshToken ? { access: pair.access } : pair, c.scopes));
     }
     if (grant === 'refresh_token') {
       const old = field(req.body, 'refresh_token');

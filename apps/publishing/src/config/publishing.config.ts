@@ -2,11 +2,54 @@ import { EnvReader, readCommon, readDatabaseUrl, readOutbox, type CommonConfig, 
 import { SERVICES } from '@lib/contracts';
 import { parseTokenKeys, type TokenKey } from '../accounts/token-cipher';
 
+export interface XNetworkConfig {
+  apiBaseUrl: string;
+  authorizeUrl: string;
+  clientId: string;
+  clientSecret?: string;
+}
+
+export interface FacebookNetworkConfig {
+  graphBaseUrl: string;
+  dialogBaseUrl: string;
+  version: string;
+  appId: string;
+  appSecret: string;
+}
+
+export interface LinkedInNetworkConfig {
+  apiBaseUrl: string;
+  oauthBaseUrl: string;
+  version: string;
+  clientId: string;
+  clientSecret: string;
+}
+
+/** One entry per network; null when its client id is not set (the network is not offered). */
+export interface NetworksConfig {
+  twitter: XNetworkConfig | null;
+  facebook: FacebookNetworkConfig | null;
+  linkedin: LinkedInNetworkConfig | null;
+  /** Per-call timeout of every connector. */
+  timeoutMs: number;
+}
+
+export interface TokenRefreshConfig {
+  /** How often the background refresh looks for tokens about to expire. */
+  intervalMs: number;
+  /** Tokens expiring within this window are refreshed. */
+  aheadMs: number;
+}
+
 export interface PublishingConfig extends CommonConfig {
   databaseUrl: string;
   outbox: OutboxConfig;
   /** Keys that encrypt network tokens at rest; the first is current, the rest still decrypt. */
   tokenKeys: { current: TokenKey; others: TokenKey[] };
+  networks: NetworksConfig;
+  /** The edge's public URL: OAuth redirect URIs are built on it. */
+  publicBaseUrl: string;
+  tokenRefresh: TokenRefreshConfig;
 }
 
 /** The only place publishing reads its environment. */
@@ -17,9 +60,78 @@ export function loadPublishingConfig(source: Record<string, string | undefined> 
     databaseUrl: readDatabaseUrl(env),
     outbox: readOutbox(env),
     tokenKeys: readTokenKeys(env),
+    networks: readNetworks(env),
+    publicBaseUrl: env.url('PUBLIC_BASE_URL', ['http', 'https'], 'http://localhost:3000').replace(/\/+$/, ''),
+    tokenRefresh: {
+      intervalMs: env.int('TOKEN_REFRESH_INTERVAL_MS', 60_000, { min: 100 }),
+      aheadMs: env.int('TOKEN_REFRESH_AHEAD_MS', 15 * 60_000, { min: 0 }),
+    },
   });
+}
+
+/** Only the token key file of the re-encryption command: it needs no Kafka nor JWT settings. */
+export function loadReencryptConfig(source: Record<string, string | undefined> = process.env): { databaseUrl: string; tokenKeys: { current: TokenKey; others: TokenKey[] } } {
+  const env = new EnvReader(source);
+  return env.done({ databaseUrl: readDatabaseUrl(env), tokenKeys: readTokenKeys(env) });
 }
 
 function readTokenKeys(env: EnvReader): { current: TokenKey; others: TokenKey[] } {
   return env.parsed('TOKEN_ENCRYPTION_KEYS', parseTokenKeys, { current: { id: 'unset', key: Buffer.alloc(32) }, others: [] });
+}
+
+const YYYYMM = /^\d{4}(0[1-9]|1[0-2])$/;
+
+function readNetworks(env: EnvReader): NetworksConfig {
+  const http = ['http', 'https'];
+  const xId = env.optional('X_CLIENT_ID');
+  const twitter: XNetworkConfig = {
+    apiBaseUrl: trim(env.url('X_API_BASE_URL', http, 'https://api.x.com')),
+    authorizeUrl: env.url('X_AUTHORIZE_URL', http, 'https://x.com/i/oauth2/authorize'),
+    clientId: xId ?? '',
+    clientSecret: env.optional('X_CLIENT_SECRET'),
+  };
+  const fbId = env.optional('FACEBOOK_APP_ID');
+  const facebook: FacebookNetworkConfig = {
+    graphBaseUrl: trim(env.url('FACEBOOK_GRAPH_BASE_URL', http, 'https://graph.facebook.com')),
+    dialogBaseUrl: trim(env.url('FACEBOOK_DIALOG_BASE_URL', http, 'https://www.facebook.com')),
+    version: env.string('FACEBOOK_API_VERSION', 'v21.0'),
+    appId: fbId ?? '',
+    // A Facebook app cannot exchange a code without its secret: required once the app id is set.
+    appSecret: fbId ? env.string('FACEBOOK_APP_SECRET') : '',
+  };
+  if (!/^v\d+\.\d+$/.test(facebook.version)) facebook.version = env.parsed('FACEBOOK_API_VERSION', badFormat('vNN.N'), 'v21.0');
+  const liId = env.optional('LINKEDIN_CLIENT_ID');
+  const linkedin: LinkedInNetworkConfig = {
+    apiBaseUrl: trim(env.url('LINKEDIN_API_BASE_URL', http, 'https://api.linkedin.com')),
+    oauthBaseUrl: trim(env.url('LINKEDIN_OAUTH_BASE_URL', http, 'https://www.linkedin.com')),
+    version: env.string('LINKEDIN_VERSION', defaultLinkedInVersion()),
+    clientId: liId ?? '',
+    clientSecret: liId ? env.string('LINKEDIN_CLIENT_SECRET') : '',
+  };
+  if (!YYYYMM.test(linkedin.version)) linkedin.version = env.parsed('LINKEDIN_VERSION', badFormat('YYYYMM'), '');
+  return {
+    twitter: xId ? twitter : null,
+    facebook: fbId ? facebook : null,
+    linkedin: liId ? linkedin : null,
+    timeoutMs: env.int('CONNECTOR_TIMEOUT_MS', 10_000, { min: 100, max: 120_000 }),
+  };
+}
+
+function trim(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+function badFormat(expected: string): (raw: string) => never {
+  return () => {
+    throw new Error(`must look like ${expected}`);
+  };
+}
+
+/**
+ * LinkedIn retires a version about a year after release (426): by default we ask for the one
+ * from two months ago, which is always released and active.
+ */
+function defaultLinkedInVersion(now = new Date()): string {
+  const d = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 2, 1));
+  return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
 }

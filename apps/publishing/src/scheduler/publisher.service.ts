@@ -1,0 +1,259 @@
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { EntityManager } from '@mikro-orm/postgresql';
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { ConnectorError, type Connector } from '@lib/connectors';
+import { TOPICS, type Platform } from '@lib/contracts';
+import { OutboxWriter } from '@lib/messaging';
+import { APP_CONFIG, LOGGER } from '@lib/service-kit';
+import { TokenCipher } from '../accounts/token-cipher';
+import type { PublishingConfig } from '../config/publishing.config';
+import { ConnectorRegistry } from '../networks/connector-registry';
+import { PlatformPost } from '../posts/platform-post.entity';
+import { Post } from '../posts/post.entity';
+import { composeText, withUtm } from './compose-text';
+import { PublishJob } from './publish-job.entity';
+
+export interface PublisherOptions {
+  /** How long a claimed job belongs to this replica before another may take it over. */
+  leaseMs: number;
+  maxAttempts: number;
+  /** Jobs claimed per round. */
+  batchSize: number;
+  /** Calls in flight per network, across accounts. */
+  perNetworkConcurrency: number;
+  retryBaseMs: number;
+  retryMaxMs: number;
+}
+
+export const PUBLISHER_OPTIONS = Symbol('PUBLISHER_OPTIONS');
+export const DEFAULT_PUBLISHER_OPTIONS: PublisherOptions = {
+  leaseMs: 60_000,
+  maxAttempts: 5,
+  batchSize: 100,
+  perNetworkConcurrency: 16,
+  retryBaseMs: 2_000,
+  retryMaxMs: 300_000,
+};
+
+type Outcome = { kind: 'published'; externalId: string; publishedAt: Date } | { kind: 'retry'; at: Date; reason: string; reconcile: boolean; uncounted?: boolean } | { kind: 'failed'; reason: string; code: string };
+
+class Semaphore {
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
+  constructor(private readonly size: number) {}
+  async run<T>(fn: () => Promise<T>): Promise<T> {
+    if (this.active >= this.size) await new Promise<void>((r) => this.waiting.push(r));
+    this.active++;
+    try {
+      return await fn();
+    } finally {
+      this.active--;
+      this.waiting.shift()?.();
+    }
+  }
+}
+
+/**
+ * Publishes due platform posts exactly once. A job is claimed under a lease; a create whose
+ * outcome is unknown (a timeout, a 5xx, a crash) is reconciled with the network, by looking
+ * for our post among the account's recent ones, before anything is sent again.
+ */
+@Injectable()
+export class PublisherService {
+  readonly replicaId = `publisher-${randomUUID()}`;
+  private readonly gates = new Map<Platform, Semaphore>();
+  /** Networks (app-wide budget) and accounts held back until their rate limit resets. */
+  private readonly holds = new Map<string, number>();
+  private readonly cipher: TokenCipher;
+  private readonly options: PublisherOptions;
+
+  constructor(
+    private readonly em: EntityManager,
+    private readonly outbox: OutboxWriter,
+    // Absent until networks are configured: every job then fails, naming the network.
+    @Optional() @Inject(ConnectorRegistry) private readonly networks: ConnectorRegistry | null,
+    @Inject(APP_CONFIG) config: PublishingConfig,
+    @Inject(LOGGER) private readonly logger: Logger,
+    @Optional() @Inject(PUBLISHER_OPTIONS) options?: Partial<PublisherOptions>,
+  ) {
+    this.cipher = new TokenCipher(config.tokenKeys.current, config.tokenKeys.others);
+    this.options = { ...DEFAULT_PUBLISHER_OPTIONS, ...(options ?? {}) };
+  }
+
+  /** Frees jobs whose lease ran out (their replica died): they will be reconciled, never blindly resent. */
+  async releaseExpiredLeases(): Promise<number> {
+    const rows = await this.em.getConnection().execute<unknown[]>(
+      `update publish_jobs set state = 'pending', "mustReconcile" = ("firstAttemptAt" is not null), "leaseUntil" = null, "leasedBy" = null,
+              "lastError" = coalesce("lastError", 'publisher lease expired')
+        where state = 'in_flight' and "leaseUntil" < now() returning "platformPostId"`,
+    );
+    if (rows.length) this.logger.warn({ count: rows.length }, 'publisher: took over jobs whose lease expired');
+    return rows.length;
+  }
+
+  /** Claims due jobs and publishes them; returns how many were claimed. */
+  async runOnce(): Promise<number> {
+    const claimed = await this.claim();
+    await Promise.all(claimed.map((job) => this.process(job).catch((err: unknown) => this.logger.error({ err, job: job.platformPostId }, 'publisher: job crashed; its lease will expire and it will be reconciled'))));
+    return claimed.length;
+  }
+
+  private async claim(): Promise<PublishJob[]> {
+    const em = this.em.fork();
+    return em.transactional(async (tx) => {
+      const rows = await tx.getConnection().execute<{ platformPostId: string }[]>(
+        `with due as (
+           select "platformPostId" from publish_jobs
+            where state = 'pending' and "nextAttemptAt" <= now()
+            order by "nextAttemptAt" limit ? for update skip locked)
+         update publish_jobs j
+            set state = 'in_flight', "leaseUntil" = now() + make_interval(secs => ?), "leasedBy" = ?, attempts = j.attempts + 1
+           from due where j."platformPostId" = due."platformPostId"
+         returning j."platformPostId"`,
+        [this.options.batchSize, this.options.leaseMs / 1000, this.replicaId],
+        'all',
+        tx.getTransactionContext(),
+      );
+      if (!rows.length) return [];
+      const ids = rows.map((r) => r.platformPostId);
+      await tx.nativeUpdate(PlatformPost, { id: { $in: ids }, publishStatus: 'PENDING' }, { publishStatus: 'PUBLISHING' });
+      await tx.getConnection().execute(
+        `update posts set status = 'PUBLISHING', "updatedAt" = now() where status in ('SCHEDULED', 'APPROVED', 'FAILED') and id in (select "postId" from platform_posts where id = any(?::uuid[]))`,
+        [`{${ids.join(',')}}`],
+        'run',
+        tx.getTransactionContext(),
+      );
+      return tx.find(PublishJob, { platformPostId: { $in: ids } });
+    });
+  }
+
+  private gate(platform: Platform): Semaphore {
+    let g = this.gates.get(platform);
+    if (!g) this.gates.set(platform, (g = new Semaphore(this.options.perNetworkConcurrency)));
+    return g;
+  }
+
+  private async process(job: PublishJob): Promise<void> {
+    const em = this.em.fork();
+    const pp = await em.findOneOrFail(PlatformPost, { id: job.platformPostId }, { populate: ['post', 'post.campaign', 'account'] });
+    const held = Math.max(this.holds.get(pp.platform) ?? 0, this.holds.get(pp.account.id) ?? 0);
+    if (held > Date.now()) return this.finish(job, pp, { kind: 'retry', at: new Date(held), reason: `${pp.platform}: waiting for the rate limit to reset`, reconcile: job.mustReconcile }, false);
+    const outcome = await this.gate(pp.platform).run(() => this.attempt(job, pp));
+    await this.finish(job, pp, outcome, true);
+  }
+
+  private async attempt(job: PublishJob, pp: PlatformPost): Promise<Outcome> {
+    let connector: Connector;
+    try {
+      if (!this.networks) throw new Error(`${pp.platform}: no network connectors are configured`);
+      connector = this.networks.get(pp.platform);
+    } catch (err) {
+      return { kind: 'failed', reason: (err as Error).message, code: 'PUBLISHING.NETWORK_NOT_CONFIGURED' };
+    }
+    if (!pp.account.isActive) return { kind: 'failed', reason: `${pp.platform}: the account @${pp.account.username} is disconnected; reconnect it`, code: 'PUBLISHING.ACCOUNT_DISCONNECTED' };
+    const credentials = { accountId: pp.account.platformAccountId, accessToken: this.cipher.decrypt(pp.account.accessToken) };
+    const post = pp.post;
+    const campaign = post.campaign;
+    const link = (pp.customContent?.link ?? post.content.link) || null;
+    const text = job.sentText ?? composeText(post.content, pp.customContent, link && campaign ? withUtm(link, campaign.utmParams, pp.platform) : link);
+    try {
+      if (job.mustReconcile && job.firstAttemptAt) {
+        const found = await connector.findRecentByMarker(credentials, { text }, job.firstAttemptAt);
+        if (found) {
+          this.logger.info({ job: job.platformPostId, externalId: found.externalId }, 'publisher: reconciled; the earlier attempt had gone through');
+          return { kind: 'published', externalId: found.externalId, publishedAt: found.publishedAt };
+        }
+      }
+      if (!job.firstAttemptAt || !job.sentText) await this.markSending(job, text);
+      const published = await connector.publish(credentials, { text });
+      return { kind: 'published', externalId: published.externalId, publishedAt: published.publishedAt };
+    } catch (err) {
+      return this.classify(job, pp, err);
+    }
+  }
+
+  /** Records, before the create is sent, what is being sent and when: reconciliation needs both. */
+  private async markSending(job: PublishJob, text: string): Promise<void> {
+    job.firstAttemptAt ??= new Date(Date.now() - 1000);
+    job.sentText = text;
+    await this.em.getConnection().execute(`update publish_jobs set "firstAttemptAt" = ?, "sentText" = ? where "platformPostId" = ?`, [job.firstAttemptAt, text, job.platformPostId]);
+  }
+
+  private classify(job: PublishJob, pp: PlatformPost, err: unknown): Outcome {
+    const backoff = () => new Date(Date.now() + Math.min(this.options.retryMaxMs, this.options.retryBaseMs * 2 ** Math.max(0, job.attempts - 1)));
+    if (!(err instanceof ConnectorError)) {
+      const reason = `${pp.platform}: ${err instanceof Error ? err.message : String(err)}`;
+      return job.attempts < this.options.maxAttempts ? { kind: 'retry', at: backoff(), reason, reconcile: true } : { kind: 'failed', reason, code: 'PUBLISHING.UNEXPECTED' };
+    }
+    switch (err.kind) {
+      case 'rate_limited': {
+        const at = err.info.resetAt && err.info.resetAt.getTime() > Date.now() ? err.info.resetAt : backoff();
+        this.holds.set(err.info.scope === 'app' ? pp.platform : pp.account.id, at.getTime());
+        // A rate limit is the network saying "not now", not a failed attempt.
+        return { kind: 'retry', at, reason: err.message, reconcile: job.mustReconcile, uncounted: true };
+      }
+      case 'unknown_outcome':
+      case 'transient':
+        // A 5xx or a timeout may hide a post that was created: look before sending again.
+        return job.attempts < this.options.maxAttempts ? { kind: 'retry', at: backoff(), reason: err.message, reconcile: true } : { kind: 'failed', reason: `${err.message} (after ${job.attempts} attempts)`, code: err.code };
+      case 'auth':
+      case 'invalid_content':
+      case 'misconfigured':
+        return { kind: 'failed', reason: err.message, code: err.code };
+      default: {
+        const never: never = err.kind;
+        return { kind: 'failed', reason: String(never), code: 'PUBLISHING.UNEXPECTED' };
+      }
+    }
+  }
+
+  private async finish(job: PublishJob, pp: PlatformPost, outcome: Outcome, attempted: boolean): Promise<void> {
+    const em = this.em.fork();
+    await em.transactional(async (tx) => {
+      const current = await tx.findOneOrFail(PlatformPost, { id: pp.id }, { populate: ['post', 'post.platformPosts'] });
+      const post = current.post as Post;
+      const opts = { subject: post.id, workspaceId: post.workspaceId, actor: { type: 'system', id: 'publisher' } as const };
+      if (outcome.kind === 'published') {
+        current.publishStatus = 'PUBLISHED';
+        current.platformPostId = outcome.externalId;
+        current.publishedAt = outcome.publishedAt;
+        current.error = null;
+        await tx.getConnection().execute(`update publish_jobs set state = 'done', "leaseUntil" = null, "lastError" = null where "platformPostId" = ?`, [job.platformPostId], 'run', tx.getTransactionContext());
+        this.outbox.stage(tx, TOPICS.postPublished, { postId: post.id, platformPostId: current.id, platform: current.platform, externalId: outcome.externalId, publishedAt: outcome.publishedAt.toISOString() }, opts);
+      } else if (outcome.kind === 'failed') {
+        current.publishStatus = 'FAILED';
+        current.error = outcome.reason;
+        await tx.getConnection().execute(`update publish_jobs set state = 'done', "leaseUntil" = null, "lastError" = ? where "platformPostId" = ?`, [outcome.reason, job.platformPostId], 'run', tx.getTransactionContext());
+        this.outbox.stage(tx, TOPICS.postFailed, { postId: post.id, platformPostId: current.id, platform: current.platform, code: outcome.code, reason: outcome.reason }, opts);
+      } else {
+        current.publishStatus = 'PENDING';
+        current.error = outcome.reason;
+        await tx.getConnection().execute(
+          `update publish_jobs set state = 'pending', "leaseUntil" = null, "leasedBy" = null, "nextAttemptAt" = ?, "lastError" = ?, "mustReconcile" = ?,
+                  attempts = attempts - ? where "platformPostId" = ?`,
+          [outcome.at, outcome.reason, outcome.reconcile && job.firstAttemptAt !== null, attempted && !outcome.uncounted ? 0 : 1, job.platformPostId],
+          'run',
+          tx.getTransactionContext(),
+        );
+      }
+      derivePostStatus(post);
+      await tx.flush();
+    });
+  }
+}
+
+/** A post's status follows its networks': all published → PUBLISHED; any failed and none left → FAILED. */
+export function derivePostStatus(post: Post): void {
+  const items = post.platformPosts.getItems();
+  if (!items.length) return;
+  const pending = items.some((i) => i.publishStatus === 'PENDING' || i.publishStatus === 'PUBLISHING');
+  if (pending) return;
+  if (items.every((i) => i.publishStatus === 'PUBLISHED')) {
+    post.status = 'PUBLISHED';
+    post.publishedAt = new Date(Math.max(...items.map((i) => i.publishedAt?.getTime() ?? 0)));
+  } else {
+    post.status = 'FAILED';
+  }
+  post.updatedAt = new Date();
+}

@@ -1,0 +1,206 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { MikroOrmModule } from '@mikro-orm/nestjs';
+import pg from 'pg';
+import pino from 'pino';
+import { LinkedInConnector, TwitterConnector, type Connector, type Platform } from '@lib/connectors';
+import { Metrics } from '@lib/observability';
+import { runMigrations } from '@lib/persistence';
+import { KafkaModule, OutboxModule, PlatformModule, createHttpApp } from '@lib/service-kit';
+import { createTestDatabase, testStack, waitFor } from '@lib/testing';
+import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
+import { ConnectorRegistry } from '../../apps/publishing/src/networks/connector-registry';
+import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
+import { PUBLISHER_OPTIONS } from '../../apps/publishing/src/scheduler/publisher.service';
+import { PUBLISHER_WORKER_OPTIONS } from '../../apps/publishing/src/scheduler/publisher.worker';
+import { SchedulerModule } from '../../apps/publishing/src/scheduler/scheduler.module';
+import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
+
+function linkedInVersion(): string {
+  const d = new Date();
+  d.setUTCDate(1);
+  d.setUTCMonth(d.getUTCMonth() - 1);
+  return `${d.getUTCFullYear()}${String(d.getUTCMonth() + 1).padStart(2, '0')}`;
+}
+
+describe('scheduler and publisher: every due post goes out exactly once', () => {
+  const { pgUrl, brokers } = testStack();
+  const tokenKey = { id: 'k1', key: randomBytes(32) };
+  const cipher = new TokenCipher(tokenKey);
+  const ws = randomUUID();
+  let x: RunningEmulator;
+  let li: RunningEmulator;
+  let connectors: Record<string, Connector>;
+  let app: NestFastifyApplication;
+  let db: pg.Pool;
+  let xAccount: { id: string; seeded: { accountId: string; accessToken: string } };
+  let liAccount: { id: string; seeded: { accountId: string; accessToken: string } };
+
+  async function account(platform: Platform, seeded: { accountId: string; accessToken: string; refreshToken: string | null }): Promise<string> {
+    const id = randomUUID();
+    await db.query(
+      `insert into social_accounts (id, "workspaceId", platform, "platformAccountId", username, "displayName", "accessToken", "refreshToken", "isActive", metadata, "createdAt", "updatedAt")
+       values ($1, $2, $3, $4, $5, $5, $6, $7, true, '{}', now(), now())`,
+      [id, ws, platform, seeded.accountId, `acme_${platform.toLowerCase()}`, cipher.encrypt(seeded.accessToken), seeded.refreshToken ? cipher.encrypt(seeded.refreshToken) : null],
+    );
+    return id;
+  }
+
+  /** Posts due now, one platform post each, straight into the tables (as scheduling leaves them). */
+  async function duePosts(accountId: string, platform: Platform, texts: string[], due = new Date()): Promise<string[]> {
+    const ids = texts.map(() => randomUUID());
+    await db.query(
+      `with input as (select unnest($1::uuid[]) as id, unnest($2::text[]) as text, gen_random_uuid() as pp)
+       , p as (insert into posts (id, "workspaceId", "authorId", content, status, "scheduledAt", tags, "aiGenerated", "createdAt", "updatedAt")
+               select id, $3, $3, jsonb_build_object('text', text), 'SCHEDULED', $6, '{}', false, now(), now() from input returning id)
+       , pp as (insert into platform_posts (id, "postId", "accountId", platform, "publishStatus")
+                select pp, id, $4, $5, 'PENDING' from input returning id, "postId")
+       insert into publish_jobs ("platformPostId", "postId", "workspaceId", state, "dueAt", "nextAttemptAt", attempts, "mustReconcile")
+       select pp.id, pp."postId", $3, 'pending', $6, $6, 0, false from pp`,
+      [ids, texts, ws, accountId, platform, due],
+    );
+    return ids;
+  }
+
+  async function statuses(postIds: string[]): Promise<Record<string, number>> {
+    const { rows } = await db.query<{ status: string; n: number }>(`select status, count(*)::int as n from posts where id = any($1) group by status`, [postIds]);
+    return Object.fromEntries(rows.map((r) => [r.status, r.n]));
+  }
+
+  const countByText = (emu: RunningEmulator, text: string) => emu.control.posts().filter((p) => p.text === text).length;
+
+  beforeAll(async () => {
+    x = await startEmulator('twitter', { port: 0 });
+    li = await startEmulator('linkedin', { port: 0 });
+    const breaker = { volumeThreshold: 5, errorThresholdPercentage: 50, resetTimeoutMs: 1000 };
+    connectors = {
+      TWITTER: new TwitterConnector({ apiBaseUrl: x.url, authorizeUrl: `${x.url}/i/oauth2/authorize`, clientId: 'client-1', clientSecret: 'secret-1', timeoutMs: 800, breaker }),
+      LINKEDIN: new LinkedInConnector({ apiBaseUrl: li.url, oauthBaseUrl: li.url, version: linkedInVersion(), clientId: 'li', clientSecret: 'li-secret', timeoutMs: 800, breaker }),
+    };
+    const url = await createTestDatabase(pgUrl, 'scheduler');
+    await runMigrations(publishingOrmOptions(url));
+    db = new pg.Pool({ connectionString: url, max: 4 });
+    const kafka = { brokers, clientId: 'sched', idempotent: false, maxWaitMs: 10, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 };
+    const config = {
+      service: 'publishing', port: 0, host: '127.0.0.1', logLevel: 'warn' as const, trustProxy: false, kafka,
+      jwtPublicKey: (await import('node:crypto')).generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).publicKey,
+      databaseUrl: url, outbox: { retentionHours: 24, pollIntervalMs: 200, batchSize: 500 }, tokenKeys: { current: tokenKey, others: [] },
+    };
+    const rt = { config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), metrics: new Metrics('publishing') };
+    class TestRegistry extends ConnectorRegistry {
+      get(platform: Platform): Connector {
+        const c = connectors[platform];
+        if (!c) throw new Error(`${platform} is not configured`);
+        return c;
+      }
+      configured(): Platform[] {
+        return Object.keys(connectors) as Platform[];
+      }
+    }
+    @Global()
+    @Module({ providers: [{ provide: ConnectorRegistry, useClass: TestRegistry }], exports: [ConnectorRegistry] })
+    class TestNetworks {}
+    @Module({})
+    class TestApp {
+      static register(): DynamicModule {
+        return {
+          module: TestApp,
+          imports: [
+            PlatformModule.forRoot(rt),
+            KafkaModule.forRoot(kafka),
+            MikroOrmModule.forRoot(publishingOrmOptions(url)),
+            OutboxModule.forRoot({ service: 'publishing', databaseUrl: url, outbox: config.outbox }),
+            TestNetworks,
+            SchedulerModule,
+          ],
+          providers: [
+            { provide: PUBLISHER_OPTIONS, useValue: { leaseMs: 1500, retryBaseMs: 100, retryMaxMs: 1000, maxAttempts: 4, batchSize: 200, perNetworkConcurrency: 16 } },
+            { provide: PUBLISHER_WORKER_OPTIONS, useValue: { pollMs: 50, reconcileMs: 300 } },
+          ],
+          exports: [PUBLISHER_OPTIONS, PUBLISHER_WORKER_OPTIONS],
+          global: true,
+        };
+      }
+    }
+    xAccount = { seeded: x.control.seedAccount(), id: '' };
+    liAccount = { seeded: li.control.seedAccount(), id: '' };
+    xAccount.id = await account('TWITTER', xAccount.seeded as never);
+    liAccount.id = await account('LINKEDIN', liAccount.seeded as never);
+    app = await createHttpApp(TestApp.register(), rt);
+    await app.init();
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await db?.end();
+    for (const c of Object.values(connectors ?? {})) await c.close();
+    await x?.stop();
+    await li?.stop();
+  });
+
+  it('publishes 1,000 posts due at the same moment exactly once each', async () => {
+    const run = randomUUID().slice(0, 8);
+    // X allows 100 posts per 15 min per user: 1,000 at once means many accounts (as real teams have).
+    const accounts: string[] = [];
+    for (let i = 0; i < 20; i++) accounts.push(await account('TWITTER', x.control.seedAccount() as never));
+    const texts = Array.from({ length: 1000 }, (_, i) => `bulk ${run} #${i}`);
+    const ids: string[] = [];
+    for (let a = 0; a < accounts.length; a++) ids.push(...(await duePosts(accounts[a], 'TWITTER', texts.filter((_, i) => i % accounts.length === a))));
+    await waitFor(async () => (await statuses(ids)).PUBLISHED === 1000, 90_000, '1,000 posts published');
+    for (const t of texts) if (countByText(x, t) !== 1) throw new Error(`"${t}" was created ${countByText(x, t)} times`);
+    const { rows } = await db.query<{ n: number }>(`select count(distinct "platformPostId")::int as n from platform_posts where "postId" = any($1) and "platformPostId" is not null`, [ids]);
+    expect(rows[0].n).toBe(1000);
+  });
+
+  it('reconciles a create that timed out after the network accepted it, instead of posting twice', async () => {
+    const text = `accepted then timed out ${randomUUID()}`;
+    x.control.acceptThenTimeout(1, 3000);
+    const [id] = await duePosts(xAccount.id, 'TWITTER', [text]);
+    await waitFor(async () => (await statuses([id])).PUBLISHED === 1, 30_000, 'the reconciled post');
+    expect(countByText(x, text)).toBe(1);
+  });
+
+  it('waits for the rate limit to reset (429), then publishes', async () => {
+    const text = `rate limited ${randomUUID()}`;
+    const resetAt = Date.now() + 2000;
+    li.control.rateLimit(resetAt);
+    const [id] = await duePosts(liAccount.id, 'LINKEDIN', [text]);
+    await waitFor(async () => (await statuses([id])).PUBLISHED === 1, 30_000, 'the post after the reset');
+    li.control.reset();
+    const { rows } = await db.query<{ publishedAt: Date }>(`select "publishedAt" from platform_posts where "postId" = $1`, [id]);
+    expect(rows[0].publishedAt.getTime()).toBeGreaterThanOrEqual(resetAt - 1000);
+    expect(countByText(li, text)).toBe(1);
+  });
+
+  it('keeps the other networks going when one is down, and fails its posts with a clear reason', async () => {
+    li.control.failNext(1000, 'server_error');
+    const liText = `li down ${randomUUID()}`;
+    const xText = `x fine ${randomUUID()}`;
+    const [liPost] = await duePosts(liAccount.id, 'LINKEDIN', [liText]);
+    const [xPost] = await duePosts(xAccount.id, 'TWITTER', [xText]);
+    await waitFor(async () => (await statuses([xPost])).PUBLISHED === 1, 30_000, 'the X post');
+    await waitFor(async () => (await statuses([liPost])).FAILED === 1, 60_000, 'the LinkedIn post to fail');
+    li.control.reset();
+    const { rows } = await db.query<{ error: string; publishStatus: string }>(`select error, "publishStatus" from platform_posts where "postId" = $1`, [liPost]);
+    expect(rows[0].publishStatus).toBe('FAILED');
+    expect(rows[0].error).toMatch(/^LINKEDIN: /);
+    expect(rows[0].error).not.toMatch(/an error occurred/i);
+    const failed = await db.query<{ n: number }>(`select count(*)::int as n from outbox where topic = 'post.failed' and envelope->'data'->>'postId' = $1`, [liPost]);
+    expect(failed.rows[0].n).toBe(1);
+  });
+
+  it('takes over a job whose publisher died mid-publish and reconciles it: no duplicate', async () => {
+    const text = `crashed mid-publish ${randomUUID()}`;
+    // The dead replica had sent the create, and the network had accepted it.
+    await connectors.TWITTER.publish({ accountId: xAccount.seeded.accountId, accessToken: xAccount.seeded.accessToken }, { text });
+    const [id] = await duePosts(xAccount.id, 'TWITTER', [text]);
+    await db.query(
+      `update publish_jobs set state = 'in_flight', "leaseUntil" = now() - interval '1 second', "leasedBy" = 'dead-replica', attempts = 1,
+              "firstAttemptAt" = now() - interval '10 seconds', "sentText" = $2 where "postId" = $1`,
+      [id, text],
+    );
+    await waitFor(async () => (await statuses([id])).PUBLISHED === 1, 30_000, 'the taken-over job');
+    expect(countByText(x, text)).toBe(1);
+  });
+});
