@@ -16,6 +16,8 @@ import { publishingOrmOptions } from './orm.config';
 import { AccountsModule } from './accounts/accounts.module';
 import { NetworksModule } from './networks/networks.module';
 import { PostsModule } from './posts/posts.module';
+import { PUBLISHER_OPTIONS } from './scheduler/publisher.service';
+import { PUBLISHER_WORKER_OPTIONS } from './scheduler/publisher.worker';
 import { SchedulerModule } from './scheduler/scheduler.module';
 
 @Module({})
@@ -34,7 +36,13 @@ export class PublishingModule {
         SchedulerModule,
       ],
       // Role matrix and per-user overrides on every route (after the global token check).
-      providers: [{ provide: APP_GUARD, useClass: PermissionsGuard }],
+      providers: [
+        { provide: APP_GUARD, useClass: PermissionsGuard },
+        { provide: PUBLISHER_OPTIONS, useValue: { leaseMs: rt.config.publisher.leaseMs, maxAttempts: rt.config.publisher.maxAttempts, perNetworkConcurrency: rt.config.publisher.perNetworkConcurrency } },
+        { provide: PUBLISHER_WORKER_OPTIONS, useValue: { pollMs: rt.config.publisher.pollMs, reconcileMs: rt.config.publisher.reconcileMs } },
+      ],
+      exports: [PUBLISHER_OPTIONS, PUBLISHER_WORKER_OPTIONS],
+      global: true,
     };
   }
 }

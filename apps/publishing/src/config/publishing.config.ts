@@ -50,6 +50,14 @@ export interface PublishingConfig extends CommonConfig {
   /** The edge's public URL: OAuth redirect URIs are built on it. */
   publicBaseUrl: string;
   tokenRefresh: TokenRefreshConfig;
+  publisher: {
+    pollMs: number;
+    /** How long a claimed job belongs to a replica; a dead replica's jobs are reconciled after it. */
+    leaseMs: number;
+    reconcileMs: number;
+    maxAttempts: number;
+    perNetworkConcurrency: number;
+  };
 }
 
 /** The only place publishing reads its environment. */
@@ -62,6 +70,13 @@ export function loadPublishingConfig(source: Record<string, string | undefined> 
     tokenKeys: readTokenKeys(env),
     networks: readNetworks(env),
     publicBaseUrl: env.url('PUBLIC_BASE_URL', ['http', 'https'], 'http://localhost:3000').replace(/\/+$/, ''),
+    publisher: {
+      pollMs: env.int('PUBLISH_POLL_INTERVAL_MS', 500, { min: 10, max: 60_000 }),
+      leaseMs: env.int('PUBLISH_LEASE_MS', 60_000, { min: 500, max: 3_600_000 }),
+      reconcileMs: env.int('PUBLISH_RECONCILE_INTERVAL_MS', 10_000, { min: 100, max: 3_600_000 }),
+      maxAttempts: env.int('PUBLISH_MAX_ATTEMPTS', 5, { min: 1, max: 50 }),
+      perNetworkConcurrency: env.int('PUBLISH_CONCURRENCY_PER_NETWORK', 16, { min: 1, max: 1000 }),
+    },
     tokenRefresh: {
       intervalMs: env.int('TOKEN_REFRESH_INTERVAL_MS', 60_000, { min: 100 }),
       aheadMs: env.int('TOKEN_REFRESH_AHEAD_MS', 15 * 60_000, { min: 0 }),
