@@ -4,8 +4,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import type { Logger } from 'pino';
 import { ConfigError } from '@lib/config';
 import { CORRELATION_HEADER, Metrics, PinoNestLogger, acceptCorrelationId, createLogger, runWithContext } from '@lib/observability';
-import { JwtVerifier } from '@lib/auth-verify';
-import { IDEMPOTENCY_STORE, replayIfRepeated, type IdempotencyStore } from './idempotency';
+import { IdempotencyReplayDeps, replayIfRepeated, type IdempotencyStore } from './idempotency';
+import type { JwtVerifier } from '@lib/auth-verify';
 import { OPENAPI_PATH, buildOpenApi } from './openapi';
 
 export interface ServiceRuntime<C> {
@@ -99,11 +99,8 @@ export async function createHttpApp<C extends { service: string; trustProxy?: bo
   let replayDeps: { store: IdempotencyStore; verifier: JwtVerifier } | null | undefined;
   fastify.addHook('preHandler', async (req, reply) => {
     if (replayDeps === undefined) {
-      try {
-        replayDeps = { store: app.get<IdempotencyStore>(IDEMPOTENCY_STORE, { strict: false }), verifier: app.get(JwtVerifier, { strict: false }) };
-      } catch {
-        replayDeps = null; // a service without its own store (the edge)
-      }
+      const deps = app.get(IdempotencyReplayDeps);
+      replayDeps = deps.store ? { store: deps.store, verifier: deps.verifier } : null; // the edge has no store
     }
     if (replayDeps && (await replayIfRepeated(req, reply, replayDeps))) return reply;
   });

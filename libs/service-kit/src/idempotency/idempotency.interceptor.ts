@@ -26,7 +26,8 @@ const SENSITIVE = 'idempotency:sensitive';
  */
 export const SensitiveResponse = () => SetMetadata(SENSITIVE, true);
 
-const KEY = /^[A-Za-z0-9_.:-]{1,255}$/;
+// Any visible ASCII (clients often use UUIDs, but also e-mail-like or path-like keys).
+const KEY = /^[\x21-\x7E]{1,255}$/;
 
 function canonical(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
@@ -42,7 +43,7 @@ function canonical(value: unknown): string {
 export function invalidKey(): BadRequestException {
   return new BadRequestException({
     code: 'COMMON.VALIDATION_FAILED',
-    detail: 'Idempotency-Key must be 1-255 characters of letters, digits, _ . : -',
+    detail: 'Idempotency-Key must be 1-255 visible ASCII characters (no spaces)',
     errors: [{ field: 'Idempotency-Key', messages: ['invalid format'] }],
   });
 }

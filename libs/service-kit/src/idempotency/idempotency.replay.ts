@@ -1,10 +1,19 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { HttpException } from '@nestjs/common';
-import type { JwtVerifier } from '@lib/auth-verify';
+import { Inject, Injectable, Optional, type HttpException } from '@nestjs/common';
+import { JwtVerifier } from '@lib/auth-verify';
 import { currentContext } from '@lib/observability';
 import { problemType, sendProblem } from '../problem.filter';
 import { idempotencyOf, keyReused, stillRunning } from './idempotency.interceptor';
-import type { IdempotencyStore } from './idempotency.store';
+import { IDEMPOTENCY_STORE, type IdempotencyStore } from './idempotency.store';
+
+/** What the replay hook needs, resolved by Nest; the store is absent in services without one (the edge). */
+@Injectable()
+export class IdempotencyReplayDeps {
+  constructor(
+    readonly verifier: JwtVerifier,
+    @Optional() @Inject(IDEMPOTENCY_STORE) readonly store?: IdempotencyStore,
+  ) {}
+}
 
 /**
  * Answers a repeated request from the stored result before guards run. A retry must get the
@@ -31,8 +40,9 @@ export async function replayIfRepeated(
   let id: ReturnType<typeof idempotencyOf>;
   try {
     id = idempotencyOf(req, userId);
-  } catch (err) {
-    return send(req, reply, err as HttpException);
+  } catch {
+    // A malformed key is refused by the interceptor, on routes that honour the header at all.
+    return false;
   }
   if (!id) return false;
   const seen = await deps.store.peek(id.scope, id.key, id.hash);
