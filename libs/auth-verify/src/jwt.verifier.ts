@@ -11,7 +11,7 @@ export interface AccessClaims {
   sid?: string;
 }
 
-// ES256 (ECDSA P-256): supported by jsonwebtoken and passport-jwt, unlike EdDSA.
+// ES256 (ECDSA P-256): supported by jsonwebtoken (and so passport-jwt), unlike EdDSA.
 export const JWT_ALGORITHM = 'ES256' as const;
 export const JWT_ISSUER = 'platform-auth';
 export const JWT_AUDIENCE = 'platform';
