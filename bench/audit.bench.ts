@@ -1,13 +1,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { MongoClient } from 'mongodb';
 import pino from 'pino';
 import { TOPICS, createEnvelope, parseEnvelope } from '@lib/contracts';
 import { createConsumer, createKafka, createProducer } from '@lib/messaging';
 import { freePort, startStack } from '../tools/devstack/src';
 import { spawnNode, stopProcess, waitForHealthy } from '../tools/dev/processes';
+import { testSigningKeys } from '@lib/testing';
 
 // `npm run bench:audit`: sustained audit.recorded events/s from Kafka into MongoDB through the
 // audit service (dedupe, hash chain, redaction, one insert per event), next to a raw kafkajs
@@ -80,7 +81,7 @@ async function raw(brokers: string[], mongo: MongoClient): Promise<number> {
 }
 
 async function service(brokers: string[], mongoUrl: string, mongo: MongoClient): Promise<number> {
-  const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const { publicKey } = testSigningKeys();
   const port = await freePort();
   const proc = spawnNode('audit', 'apps/audit/src/main.js', {
     PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', KAFKA_BROKERS: brokers.join(','), KAFKA_IDEMPOTENT: 'false',

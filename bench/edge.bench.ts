@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateKeyPairSync } from 'node:crypto';
 import autocannon from 'autocannon';
 import { runMigrations } from '@lib/persistence';
 import { authOrmOptions } from '../apps/auth/src/orm.config';
 import { freePort, startStack } from '../tools/devstack/src';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../tools/dev/processes';
 import pg from 'pg';
+import { testSigningKeys } from '@lib/testing';
 
 // `npm run bench:edge`: GET /api/v1/me and GET /api/v1/users (a page of 20) through the edge
 // and the auth service, next to a bare Fastify + pg server doing the same reads, in one run.
@@ -29,7 +29,7 @@ async function main(): Promise<void> {
   try {
     const dbUrl = stack.endpoints.postgres.databases.auth;
     await runMigrations(authOrmOptions(dbUrl));
-    const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const keys = testSigningKeys();
     const common = {
       HOST: '127.0.0.1', LOG_LEVEL: 'warn', KAFKA_BROKERS: stack.endpoints.kafka.brokers.join(','), KAFKA_IDEMPOTENT: 'false',
       KAFKA_MAX_WAIT_MS: '10', JWT_PUBLIC_KEY: keys.publicKey,

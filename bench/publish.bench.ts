@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@lib/persistence';
 import { TokenCipher } from '../apps/publishing/src/accounts/token-cipher';
@@ -9,6 +9,7 @@ import { publishingOrmOptions } from '../apps/publishing/src/orm.config';
 import { startEmulator, type RunningEmulator } from '../tools/emulators/src';
 import { freePort, startStack } from '../tools/devstack/src';
 import { spawnNode, stopProcess, waitForHealthy } from '../tools/dev/processes';
+import { testSigningKeys } from '@lib/testing';
 
 // `npm run bench:publish`: N posts (default 10,000) due in the same minute across the X,
 // Facebook and LinkedIn emulators (20 ms latency each), published by one publishing service.
@@ -69,7 +70,7 @@ async function main(): Promise<void> {
         [acc.texts, ws, acc.id, acc.platform, due],
       );
     }
-    const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+    const keys = testSigningKeys();
     const port = await freePort();
     proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
       PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', KAFKA_BROKERS: stack.endpoints.kafka.brokers.join(','), KAFKA_IDEMPOTENT: 'false',

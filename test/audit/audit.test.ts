@@ -1,10 +1,10 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { MongoClient, type ObjectId } from 'mongodb';
 import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import { TOPICS, createEnvelope, type AuditRecordedV1, type EventEnvelope } from '@lib/contracts';
 import { createKafka, createProducer } from '@lib/messaging';
-import { testStack, uniqueName, waitFor } from '@lib/testing';
+import { testStack, uniqueName, waitFor, testSigningKeys } from '@lib/testing';
 import { freePort } from '../../tools/devstack/src/stack';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
 
@@ -12,7 +12,7 @@ const DAY = 86_400_000;
 
 describe('audit service: every change recorded, queryable and tamper-evident', () => {
   const { brokers, mongoUrl } = testStack();
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys = testSigningKeys();
   const dbName = uniqueName('audit');
   const ws1 = randomUUID();
   const ws2 = randomUUID();

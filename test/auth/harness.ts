@@ -1,9 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { generateKeyPairSync } from 'node:crypto';
 import path from 'node:path';
 import pg from 'pg';
 import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack } from '@lib/testing';
+import { createTestDatabase, testStack, testSigningKeys } from '@lib/testing';
 import { authOrmOptions } from '../../apps/auth/src/orm.config';
 import { freePort } from '../../tools/devstack/src/stack';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
@@ -31,7 +30,7 @@ export async function startAuth(opts: { keys?: { publicKey: string; privateKey: 
   const { pgUrl, brokers } = testStack();
   const url = await createTestDatabase(pgUrl, 'auth');
   await runMigrations(authOrmOptions(url));
-  const keys = opts.keys ?? generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys = opts.keys ?? testSigningKeys();
   const port = await freePort();
   const proc = spawnNode('auth', 'apps/auth/src/main.js', {
     PORT: String(port),

@@ -1,6 +1,5 @@
-import { generateKeyPairSync } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { testStack, uniqueName, waitFor } from '@lib/testing';
+import { testStack, uniqueName, waitFor, testSigningKeys } from '@lib/testing';
 import { freePort } from '../../tools/devstack/src/stack';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
 import { PASSWORD, email, register, startAuth, type AuthService } from '../auth/harness';
@@ -19,7 +18,7 @@ interface Entry {
 
 describe('audit trail end to end: a change through the edge lands in the audit log', () => {
   const { brokers, mongoUrl } = testStack();
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys = testSigningKeys();
   const dbName = uniqueName('audit_e2e');
   const mongo = new MongoClient(mongoUrl);
   let audit: Spawned;

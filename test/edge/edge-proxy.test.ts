@@ -1,11 +1,10 @@
-import { generateKeyPairSync } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { TOPICS, parseEnvelope, type EventEnvelope } from '@lib/contracts';
 import { createConsumer, createKafka } from '@lib/messaging';
-import { testStack, waitFor } from '@lib/testing';
+import { testStack, waitFor, testSigningKeys } from '@lib/testing';
 import { freePort } from '../../tools/devstack/src/stack';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
 
@@ -39,7 +38,7 @@ describe('edge → service over internal HTTP', () => {
   const flaky = fakeService();
   let edge: Spawned;
   let base: string;
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys = testSigningKeys();
   const token = (sub: string) =>
     jwt.sign({ sub, workspaceId: 'w1', role: 'EDITOR' }, keys.privateKey, { algorithm: 'ES256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' });
 

@@ -1,9 +1,9 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import { TOPICS, createEnvelope } from '@lib/contracts';
 import { createKafka, createProducer } from '@lib/messaging';
-import { testStack, waitFor } from '@lib/testing';
+import { testStack, waitFor, testSigningKeys } from '@lib/testing';
 import { freePort } from '../../tools/devstack/src/stack';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
 
@@ -38,7 +38,7 @@ function collect(res: Response): { frames: Frame[]; close(): void } {
 
 describe('server-sent events at GET /api/v1/events', () => {
   const { brokers } = testStack();
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys = testSigningKeys();
   const ws1 = randomUUID();
   const ws2 = randomUUID();
   const token = (workspaceId: string) =>

@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Controller, Module, Post, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MikroORM, type EntityManager } from '@mikro-orm/core';
@@ -9,7 +9,7 @@ import { Public } from '@lib/auth-verify';
 import { EventConsumer, OutboxWriter, PgDedupeStore, createConsumer, createKafka, createProducer } from '@lib/messaging';
 import { Metrics, createLogger } from '@lib/observability';
 import { KafkaModule, OutboxModule, PlatformModule, createHttpApp } from '@lib/service-kit';
-import { testStack, waitFor } from '@lib/testing';
+import { testStack, waitFor, testSigningKeys } from '@lib/testing';
 import { authOrmOptions } from '../../apps/auth/src/orm.config';
 import { kafkaTuning, serviceDatabase } from './harness';
 
@@ -59,7 +59,7 @@ describe('correlation id: HTTP request → outbox → Kafka → consumer → log
     const db = await serviceDatabase(pgUrl, 'correlation');
     orm = db.orm;
     const kafkaConfig = { brokers, clientId: 'corr-test', idempotent: false, ...kafkaTuning };
-    const config = { service: 'corr-test', port: 0, host: '127.0.0.1', logLevel: 'info' as const, trustProxy: false, kafka: kafkaConfig, jwtPublicKey: generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).publicKey };
+    const config = { service: 'corr-test', port: 0, host: '127.0.0.1', logLevel: 'info' as const, trustProxy: false, kafka: kafkaConfig, jwtPublicKey: testSigningKeys().publicKey };
     const rt = { config, logger: createLogger('corr-test', 'info', producerLog.stream), metrics: new Metrics('corr-test') };
     @Module({ controllers: [ThingsController] })
     class TestModule {

@@ -1,12 +1,12 @@
 import { execFile } from 'node:child_process';
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, waitFor } from '@lib/testing';
+import { createTestDatabase, testStack, waitFor, testSigningKeys } from '@lib/testing';
 import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
 import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
 import { freePort } from '../../tools/devstack/src/stack';
@@ -44,7 +44,7 @@ const run = promisify(execFile);
 
 describe('publishing: connecting social accounts', () => {
   const { pgUrl, brokers } = testStack();
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys = testSigningKeys();
   const k1 = { id: 'k1', key: randomBytes(32) };
   const k2 = { id: 'k2', key: randomBytes(32) };
   const keySpec = (...ks: { id: string; key: Buffer }[]) => ks.map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');

@@ -1,9 +1,9 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack } from '@lib/testing';
+import { createTestDatabase, testStack, testSigningKeys } from '@lib/testing';
 import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
 import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
 import { freePort } from '../../tools/devstack/src/stack';
@@ -22,7 +22,7 @@ interface PostBody {
 
 describe('publishing: drafts and the post status machine', () => {
   const { pgUrl, brokers } = testStack();
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys = testSigningKeys();
   const tokenKey = { id: 'k1', key: randomBytes(32) };
   const ws = randomUUID();
   const otherWs = randomUUID();
@@ -109,6 +109,12 @@ describe('publishing: drafts and the post status machine', () => {
     expect(foreign.status).toBe(404);
     expect(foreign.body.code).toBe('PUBLISHING.ACCOUNT_NOT_FOUND');
     expect((await db.query('select count(*)::int as n from posts')).rows[0].n).toBe(before);
+    // Updates are validated like creates, nested fields and unknown fields included.
+    const { body: draft } = await call('POST', '/api/v1/posts', { content: { text: 'keep me' } });
+    const badPatch = await call('PATCH', `/api/v1/posts/${draft.id}`, { content: { text: '' }, colour: 'red', scheduledAt: 'tomorrow' });
+    expect(badPatch.status).toBe(400);
+    expect(badPatch.body.errors!.map((e) => e.field).sort()).toEqual(['colour', 'content.text', 'scheduledAt']);
+    expect((await call('GET', `/api/v1/posts/${draft.id}`)).body.content.text).toBe('keep me');
   });
 
   it('refuses an illegal transition with 409 naming the allowed ones, and edits only editable posts', async () => {

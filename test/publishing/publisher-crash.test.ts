@@ -1,7 +1,7 @@
-import { generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, waitFor } from '@lib/testing';
+import { createTestDatabase, testStack, waitFor, testSigningKeys } from '@lib/testing';
 import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
 import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
 import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
@@ -12,7 +12,7 @@ describe('the publishing service killed (SIGKILL) mid-publish', () => {
   const { pgUrl, brokers } = testStack();
   const tokenKey = { id: 'k1', key: randomBytes(32) };
   const cipher = new TokenCipher(tokenKey);
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys = testSigningKeys();
   const ws = randomUUID();
   let x: RunningEmulator;
   let db: pg.Pool;

@@ -8,7 +8,7 @@ import { LinkedInConnector, TwitterConnector, type Connector, type Platform } fr
 import { Metrics } from '@lib/observability';
 import { runMigrations } from '@lib/persistence';
 import { KafkaModule, OutboxModule, PlatformModule, createHttpApp } from '@lib/service-kit';
-import { createTestDatabase, testStack, waitFor } from '@lib/testing';
+import { createTestDatabase, testStack, waitFor, testSigningKeys } from '@lib/testing';
 import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
 import { ConnectorRegistry } from '../../apps/publishing/src/networks/connector-registry';
 import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
@@ -84,7 +84,7 @@ describe('scheduler and publisher: every due post goes out exactly once', () => 
     const kafka = { brokers, clientId: 'sched', idempotent: false, maxWaitMs: 10, sessionTimeoutMs: 6000, heartbeatIntervalMs: 500 };
     const config = {
       service: 'publishing', port: 0, host: '127.0.0.1', logLevel: 'warn' as const, trustProxy: false, kafka,
-      jwtPublicKey: (await import('node:crypto')).generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } }).publicKey,
+      jwtPublicKey: testSigningKeys().publicKey,
       databaseUrl: url, outbox: { retentionHours: 24, pollIntervalMs: 200, batchSize: 500 }, tokenKeys: { current: tokenKey, others: [] },
     };
     const rt = { config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), metrics: new Metrics('publishing') };

@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { Body, Controller, Module, Post, type DynamicModule } from '@nestjs/common';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
@@ -10,7 +10,7 @@ import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import { Metrics } from '@lib/observability';
 import { mongoOrmOptions, runMigrations } from '@lib/persistence';
 import { IdempotencyKeyDoc, KafkaModule, MongoIdempotencyStore, OutboxModule, PlatformModule, createHttpApp } from '@lib/service-kit';
-import { createTestDatabase, testStack, uniqueName } from '@lib/testing';
+import { createTestDatabase, testStack, uniqueName, testSigningKeys } from '@lib/testing';
 import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
 
 class CreateNoteRequest {
@@ -36,7 +36,7 @@ class NotesController {
 
 describe('Idempotency-Key on POST (PostgreSQL store)', () => {
   const { pgUrl, brokers } = testStack();
-  const keys = generateKeyPairSync('ec', { namedCurve: 'P-256', publicKeyEncoding: { type: 'spki', format: 'pem' }, privateKeyEncoding: { type: 'pkcs8', format: 'pem' } });
+  const keys = testSigningKeys();
   const bearer = (sub: string) =>
     `Bearer ${jwt.sign({ sub, workspaceId: 'w1', role: 'EDITOR' }, keys.privateKey, { algorithm: 'ES256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' })}`;
   let app: NestFastifyApplication;

@@ -1,4 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { PermissionsGuard } from '@lib/permissions';
 import { MikroOrmModule } from '@mikro-orm/nestjs';
 import { MONGO_MESSAGING_ENTITIES } from '@lib/messaging';
 import { mongoDbName, mongoOrmOptions } from '@lib/persistence';
@@ -21,6 +23,7 @@ export class AuditModule {
         MongoModule,
         AuditLogsModule,
       ],
+      providers: [{ provide: APP_GUARD, useClass: PermissionsGuard }],
     };
   }
 }

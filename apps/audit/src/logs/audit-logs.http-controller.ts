@@ -1,14 +1,15 @@
-import { Controller, Get, Header, Query, StreamableFile, UseGuards } from '@nestjs/common';
+import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
 import { AuditLogsQuery } from './audit-logs.query';
 import { CSV_HEADER, toAuditLogResponse, toCsvRow } from './audit-logs.mapper';
-import { AuditAccessGuard } from './audit-access.guard';
+import { Requires } from '@lib/permissions';
 import { AuditLogFilterRequest, ListAuditLogsRequest } from './dto/list-audit-logs.request';
 
 /** The audit log of the caller's workspace; OWNER and ADMIN only. */
+// The role matrix gives audit:read to OWNER and ADMIN; user overrides apply as everywhere else.
 @Controller('api/v1/audit-logs')
-@UseGuards(AuditAccessGuard)
+@Requires('audit', 'read')
 export class AuditLogsHttpController {
   constructor(private readonly query: AuditLogsQuery) {}
 

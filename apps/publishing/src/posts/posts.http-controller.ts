@@ -4,7 +4,8 @@ import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
 import { CreatePostRequest, ListPostsRequest, PostIdParam, TransitionRequest, UpdatePostRequest } from './dto/post.requests';
 import { PostsService, type Actor } from './posts.service';
 
-function actorOf(user: AccessClaims, subject: PermissionSubject, permission: Decision | null): Actor {
+/** The caller as the use cases see it, with any narrowing from their permission overrides. */
+export function actorOf(user: AccessClaims, subject: PermissionSubject, permission: Decision | null): Actor {
   return { userId: subject.userId, workspaceId: user.workspaceId, conditions: permission && permission.allowed ? permission.conditions : null };
 }
 

@@ -1,3 +1,4 @@
+import { OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -118,41 +119,8 @@ export class CreatePostRequest {
   aiGenerated?: boolean;
 }
 
-export class UpdatePostRequest {
-  @IsOptional()
-  @ValidateNested()
-  @Type(() => PostContentRequest)
-  content?: PostContentRequest;
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(9)
-  @ValidateNested({ each: true })
-  @Type(() => PostTargetRequest)
-  targets?: PostTargetRequest[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(35)
-  @IsUUID('all', { each: true })
-  mediaIds?: string[];
-
-  @IsOptional()
-  @IsArray()
-  @ArrayMaxSize(50)
-  @IsString({ each: true })
-  @MaxLength(50, { each: true })
-  tags?: string[];
-
-  @IsOptional()
-  @IsUUID()
-  campaignId?: string;
-
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  scheduledAt?: Date;
-}
+/** Any field of a new post; validation, nesting and transforms are the same as on create. */
+export class UpdatePostRequest extends PartialType(OmitType(CreatePostRequest, ['aiGenerated'] as const)) {}
 
 export class ListPostsRequest {
   @IsOptional()
