@@ -184,6 +184,7 @@ describe('auth sessions over HTTP', () => {
       '/api/v1/users/{id}',
       '/api/v1/users/{id}/permissions',
       '/api/v1/workspace',
+      '/api/v1/workspace/plan',
       '/api/v1/workspace/transfer-ownership',
     ]);
     expect(Object.keys(doc.components.schemas.RegisterRequest.properties ?? {}).sort()).toEqual(['email', 'name', 'password', 'workspaceName']);

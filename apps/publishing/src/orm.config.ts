@@ -12,6 +12,8 @@ import { PlatformPost } from './posts/platform-post.entity';
 import { PostMedia } from './posts/post-media.entity';
 import { Post } from './posts/post.entity';
 import { PublishJob } from './scheduler/publish-job.entity';
+import { WorkspaceMemberRow } from './workspaces/workspace-member.entity';
+import { WorkspaceProfileRow } from './workspaces/workspace-profile.entity';
 
 /** Every entity publishing owns; migrations are generated from these (npm run migration:create -- publishing). */
 export const PUBLISHING_ENTITIES = [
@@ -27,6 +29,8 @@ export const PUBLISHING_ENTITIES = [
   Workflow,
   Approval,
   PublishJob,
+  WorkspaceProfileRow,
+  WorkspaceMemberRow,
 ];
 
 export function publishingOrmOptions(clientUrl: string, migrationsPathTs?: string) {

@@ -19,6 +19,7 @@ import { PostsModule } from './posts/posts.module';
 import { PUBLISHER_OPTIONS } from './scheduler/publisher.service';
 import { PUBLISHER_WORKER_OPTIONS } from './scheduler/publisher.worker';
 import { SchedulerModule } from './scheduler/scheduler.module';
+import { WorkspacesModule } from './workspaces/workspaces.module';
 
 @Module({})
 export class PublishingModule {
@@ -30,6 +31,7 @@ export class PublishingModule {
         KafkaModule.forRoot(rt.config.kafka),
         MikroOrmModule.forRoot(publishingOrmOptions(rt.config.databaseUrl)),
         OutboxModule.forRoot({ service: 'publishing', databaseUrl: rt.config.databaseUrl, outbox: rt.config.outbox }),
+        WorkspacesModule,
         NetworksModule,
         AccountsModule,
         PostsModule,

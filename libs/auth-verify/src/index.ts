@@ -1,2 +1,3 @@
 export * from './jwt.guard';
 export * from './jwt.verifier';
+export * from './jwt.strategy';

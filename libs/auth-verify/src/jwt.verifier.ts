@@ -44,10 +44,20 @@ export class JwtVerifier {
       const name = (err as Error).name;
       throw new InvalidTokenError(name === 'TokenExpiredError' ? 'token expired' : 'invalid token');
     }
-    const claims = payload as Partial<AccessClaims>;
-    if (typeof claims.sub !== 'string' || typeof claims.workspaceId !== 'string' || typeof claims.role !== 'string') {
-      throw new InvalidTokenError('token lacks required claims');
-    }
-    return claims as AccessClaims;
+    return claimsOf(payload);
   }
+
+  /** The parsed public key, for other verifiers that must accept exactly the same tokens. */
+  get key(): KeyObject {
+    return this.publicKey;
+  }
+}
+
+/** The claims of a verified payload; a token without them is refused like a bad signature. */
+export function claimsOf(payload: unknown): AccessClaims {
+  const claims = (payload ?? {}) as Partial<AccessClaims>;
+  if (typeof claims.sub !== 'string' || typeof claims.workspaceId !== 'string' || typeof claims.role !== 'string') {
+    throw new InvalidTokenError('token lacks required claims');
+  }
+  return claims as AccessClaims;
 }

@@ -4,3 +4,4 @@ export * from './payloads';
 export * from './services';
 export * from './topics';
 export * from './enums';
+export * from './plans';

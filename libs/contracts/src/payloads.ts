@@ -21,6 +21,18 @@ export const WorkspaceCreatedV1 = Type.Object({
   slug: Type.String({ description: 'Unique URL slug' }),
   plan: Type.String({ description: 'FREE, STARTER, PROFESSIONAL or ENTERPRISE' }),
   ownerId: Uuid('The user who created it and owns it'),
+  limits: Type.Optional(
+    Type.Object(
+      {
+        users: Type.Union([Type.Integer(), Type.Null()]),
+        socialAccounts: Type.Union([Type.Integer(), Type.Null()]),
+        scheduledPostsPerMonth: Type.Union([Type.Integer(), Type.Null()]),
+        aiCreditsPerMonth: Type.Union([Type.Integer(), Type.Null()]),
+      },
+      { description: 'Usage limits (null = unlimited)' },
+    ),
+  ),
+  timeZone: Type.Optional(Type.String({ description: 'IANA time zone of the workspace settings' })),
 });
 export type WorkspaceCreatedV1 = Static<typeof WorkspaceCreatedV1>;
 

@@ -3,7 +3,7 @@ import { APP_FILTER, APP_GUARD, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { Logger } from 'pino';
 import type { CommonConfig } from '@lib/config';
-import { JwtAuthGuard, JwtVerifier } from '@lib/auth-verify';
+import { JwtAuthGuard, JwtStrategy, JwtVerifier } from '@lib/auth-verify';
 import { Metrics } from '@lib/observability';
 import { HealthController } from './health.controller';
 import { IdempotencyInterceptor, IdempotencyReplayDeps } from './idempotency';
@@ -39,6 +39,7 @@ export class PlatformModule {
         { provide: LOGGER, useValue: opts.logger },
         { provide: Metrics, useValue: opts.metrics },
         { provide: JwtVerifier, useValue: new JwtVerifier(opts.config.jwtPublicKey) },
+        JwtStrategy,
         ...(opts.readiness ?? []),
         {
           provide: READINESS_CHECKS,

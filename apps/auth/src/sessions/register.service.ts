@@ -1,13 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager, UniqueConstraintViolationException } from '@mikro-orm/postgresql';
-import { DomainError, TOPICS } from '@lib/contracts';
+import { DomainError, PLAN_LIMITS, TOPICS } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
 import { AuthErrors } from '../common/auth.errors';
 import type { ClientInfo } from '../common/client-info';
 import { Clock } from '../common/clock';
 import { PasswordHasher, assertPasswordPolicy } from '../common/password';
 import { User } from '../users/user.entity';
-import { PLAN_LIMITS } from '../workspaces/plans';
 import { firstFreeSlug, slugify } from '../workspaces/slug';
 import { Workspace } from '../workspaces/workspace.entity';
 import { SessionTokens } from './session-tokens.service';
@@ -67,7 +66,7 @@ export class RegisterService {
     em.persist([workspace, user]);
 
     const actor = { type: 'user', id: user.id } as const;
-    this.outbox.stage(em, TOPICS.workspaceCreated, { workspaceId: workspace.id, name: workspace.name, slug: workspace.slug, plan: workspace.plan, ownerId: user.id }, { subject: workspace.id, workspaceId: workspace.id, actor });
+    this.outbox.stage(em, TOPICS.workspaceCreated, { workspaceId: workspace.id, name: workspace.name, slug: workspace.slug, plan: workspace.plan, ownerId: user.id, limits: workspace.limits, timeZone: workspace.settings.timezone }, { subject: workspace.id, workspaceId: workspace.id, actor });
     this.outbox.stage(em, TOPICS.userJoined, { userId: user.id, email: user.email, name: user.name, role: user.role }, { subject: user.id, workspaceId: workspace.id, actor });
     const issued = this.tokens.start(em, user, [], client);
     await em.flush();

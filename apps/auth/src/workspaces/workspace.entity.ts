@@ -1,6 +1,6 @@
 import { Entity, EntityRepository, EntityRepositoryType, Enum, PrimaryKey, Property } from '@mikro-orm/core';
 import { v7 as uuidv7 } from 'uuid';
-import { PLANS, PLAN_LIMITS, type Plan, type WorkspaceLimits } from './plans';
+import { PLANS, PLAN_LIMITS, type Plan, type WorkspaceLimits } from '@lib/contracts';
 import { DEFAULT_SETTINGS, type WorkspaceBranding, type WorkspaceSettings } from './workspace-settings';
 
 export class WorkspaceRepository extends EntityRepository<Workspace> {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, TOPICS } from '@lib/contracts';
+import { EntityManager, LockMode } from '@mikro-orm/postgresql';
+import { DomainError, PLAN_LIMITS, TOPICS, type Plan } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
 import { AuditTrail, changedFields } from '../common/audit-trail';
 import { AuthErrors, fieldError } from '../common/auth.errors';
@@ -66,6 +66,45 @@ export class WorkspaceService {
       await em.flush();
     }
     return toWorkspaceResponse(ws);
+  }
+
+  /**
+   * Moves the workspace to another plan: its limits become the plan's row. A plan whose user
+   * limit is below the active members is refused (422 naming the limit), so nobody is locked out
+   * silently; other services enforce their own limits from the workspace.updated event.
+   */
+  async changePlan(caller: Caller, plan: Plan, client: ClientInfo): Promise<WorkspaceResponse> {
+    return this.em.fork().transactional(async (em) => {
+      const ws = await em.findOneOrFail(Workspace, { id: caller.workspaceId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
+      if (ws.plan === plan) return toWorkspaceResponse(ws);
+      const limits = { ...PLAN_LIMITS[plan] };
+      const used = await em.count(User, { workspace: ws.id, isActive: true });
+      if (limits.users !== null && used > limits.users) {
+        throw new DomainError(AuthErrors.planLimit, `The ${plan} plan allows ${limits.users} users and this workspace has ${used} active`, {
+          detail: 'Deactivate or remove members first',
+          limit: 'users',
+          max: limits.users,
+          plan,
+          used,
+        });
+      }
+      const before = { plan: ws.plan, limits: ws.limits };
+      ws.plan = plan;
+      ws.limits = limits;
+      ws.updatedAt = this.clock.now();
+      this.outbox.stage(em, TOPICS.workspaceUpdated, { workspaceId: ws.id, changed: { plan, limits } }, { subject: ws.id, workspaceId: ws.id, actor: { type: 'user', id: caller.userId } });
+      this.audit.record(em, {
+        action: 'workspace.plan_changed',
+        resourceType: 'workspace',
+        resourceId: ws.id,
+        workspaceId: ws.id,
+        user: { id: caller.userId, name: caller.name, email: caller.email },
+        details: { before, after: { plan, limits } },
+        client,
+      });
+      await em.flush();
+      return toWorkspaceResponse(ws);
+    });
   }
 
   /** The owner hands the workspace to an active member and becomes an ADMIN. */

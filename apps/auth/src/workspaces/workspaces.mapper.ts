@@ -1,4 +1,4 @@
-import type { Plan, WorkspaceLimits } from './plans';
+import type { Plan, WorkspaceLimits } from '@lib/contracts';
 import type { Workspace } from './workspace.entity';
 import type { WorkspaceBranding, WorkspaceSettings } from './workspace-settings';
 

@@ -5,6 +5,8 @@ import type { OutboxWriter } from '@lib/messaging';
 import { strictMock } from '@lib/testing';
 import type { PublishingConfig } from '../config/publishing.config';
 import type { ConnectorRegistry } from '../networks/connector-registry';
+import { PLAN_LIMIT_REACHED, type PlanLimits } from '../workspaces/plan-limits';
+import { DomainError } from '@lib/contracts';
 import { ConnectAccountService, type ConnectedIdentity } from './connect-account.service';
 import { SocialAccount } from './social-account.entity';
 import { TokenCipher } from './token-cipher';
@@ -34,8 +36,11 @@ function stored(): SocialAccount {
   return a;
 }
 
-function setup(existing: SocialAccount | null) {
+function setup(existing: SocialAccount | null, slotFree = true) {
   const persist = jest.fn();
+  const assertAccountSlot = jest.fn(async () => {
+    if (!slotFree) throw new DomainError(PLAN_LIMIT_REACHED, 'The FREE plan allows 3 connected social accounts', { limit: 'socialAccounts', max: 3 });
+  });
   const em = strictMock<EntityManager>({ findOne: jest.fn(async () => existing), persist, flush: jest.fn(async () => undefined) }, 'em');
   const stage = jest.fn();
   const sut = new ConnectAccountService(
@@ -43,10 +48,11 @@ function setup(existing: SocialAccount | null) {
     strictMock<OutboxWriter>({ stage }, 'outbox'),
     strictMock<ConnectorRegistry>({}, 'registry'),
     cipher,
+    strictMock<PlanLimits>({ assertAccountSlot }, 'limits'),
     strictMock<PublishingConfig>({}, 'config'),
     strictMock<Logger>({}, 'logger'),
   );
-  return { sut, em, persist, stage };
+  return { sut, em, persist, stage, assertAccountSlot };
 }
 
 describe('ConnectAccountService.saveConnection', () => {
@@ -96,6 +102,23 @@ describe('ConnectAccountService.saveConnection', () => {
     const a = await sut.saveConnection(em, user, 'FACEBOOK', identity({ accessToken: 'page-token', expiresAt }));
     expect(a.refreshToken).toBeNull();
     expect(a.metadata.reconnectBy).toBe(expiresAt.toISOString());
+  });
+
+  it('a new account needs a free slot of the plan: when there is none, nothing is stored or staged', async () => {
+    const { sut, em, persist, stage, assertAccountSlot } = setup(null, false);
+    await expect(sut.saveConnection(em, user, 'LINKEDIN', identity({ accessToken: 'at-5' }))).rejects.toMatchObject({ code: PLAN_LIMIT_REACHED });
+    expect(assertAccountSlot).toHaveBeenCalledWith(em, user.workspaceId);
+    expect(persist).not.toHaveBeenCalled();
+    expect(stage).not.toHaveBeenCalled();
+  });
+
+  it('refreshing the tokens of an account that is already active takes no new slot', async () => {
+    const existing = stored();
+    existing.isActive = true;
+    const { sut, em, assertAccountSlot } = setup(existing, false);
+    const a = await sut.saveConnection(em, user, 'LINKEDIN', identity({ accessToken: 'at-6' }));
+    expect(assertAccountSlot).not.toHaveBeenCalled();
+    expect(cipher.decrypt(a.accessToken)).toBe('at-6');
   });
 
   it('reconnect with a new refresh token stores it', async () => {

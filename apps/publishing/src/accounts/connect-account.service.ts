@@ -9,6 +9,7 @@ import { OutboxWriter } from '@lib/messaging';
 import { APP_CONFIG, LOGGER } from '@lib/service-kit';
 import type { PublishingConfig } from '../config/publishing.config';
 import { ConnectorRegistry } from '../networks/connector-registry';
+import { PlanLimits } from '../workspaces/plan-limits';
 import { AccountErrors } from './accounts.errors';
 import { storeTokens } from './account-tokens';
 import { OAuthState } from './oauth-state.entity';
@@ -46,6 +47,7 @@ export class ConnectAccountService {
     private readonly outbox: OutboxWriter,
     private readonly networks: ConnectorRegistry,
     private readonly cipher: TokenCipher,
+    private readonly limits: PlanLimits,
     @Inject(APP_CONFIG) private readonly config: PublishingConfig,
     @Inject(LOGGER) private readonly logger: Logger,
   ) {}
@@ -100,6 +102,8 @@ export class ConnectAccountService {
   async saveConnection(em: EntityManager, user: ConnectingUser, platform: Platform, identity: ConnectedIdentity): Promise<SocialAccount> {
     let account = await em.findOne(SocialAccount, { workspaceId: user.workspaceId, platform, platformAccountId: identity.platformAccountId }, { lockMode: LockMode.PESSIMISTIC_WRITE });
     const reconnect = account !== null;
+    // A new account, or an inactive one coming back, takes a slot of the plan.
+    if (!account || !account.isActive) await this.limits.assertAccountSlot(em, user.workspaceId);
     if (!account) {
       account = new SocialAccount();
       account.workspaceId = user.workspaceId;

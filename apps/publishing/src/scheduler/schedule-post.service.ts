@@ -9,6 +9,7 @@ import { PostErrors, assertTransition } from '../posts/post-status.machine';
 import { Post } from '../posts/post.entity';
 import { toPostResponse, type PostResponse } from '../posts/posts.mapper';
 import type { Actor } from '../posts/posts.service';
+import { PlanLimits } from '../workspaces/plan-limits';
 import { composeText } from './compose-text';
 
 /**
@@ -21,6 +22,7 @@ export class SchedulePostService {
   constructor(
     private readonly em: EntityManager,
     private readonly outbox: OutboxWriter,
+    private readonly limits: PlanLimits,
   ) {}
 
   async schedule(actor: Actor, id: string, now: boolean, at?: Date): Promise<PostResponse> {
@@ -55,6 +57,8 @@ export class SchedulePostService {
       }
       // Publishing now is scheduling for now; rescheduling a scheduled post just moves its time.
       if (post.status !== 'SCHEDULED') assertTransition(post.status, 'SCHEDULED');
+      // The plan's scheduled posts per month (a scheduled post moved within its month is not counted twice).
+      await this.limits.assertScheduleSlot(tx, post.workspaceId, post.id, when);
       post.status = 'SCHEDULED';
       post.scheduledAt = when;
       post.updatedAt = new Date();

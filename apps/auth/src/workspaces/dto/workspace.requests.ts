@@ -19,6 +19,7 @@ import {
   ValidateNested,
   type ValidationOptions,
 } from 'class-validator';
+import { PLANS, type Plan } from '@lib/contracts';
 import { WEEKDAYS, isIanaTimeZone, type Weekday } from '../workspace-settings';
 
 /** An IANA time zone name this runtime's Intl knows, e.g. `Europe/Paris`. */
@@ -130,4 +131,10 @@ export class UpdateWorkspaceRequest {
 export class TransferOwnershipRequest {
   @IsUUID('all', { message: 'userId must be a UUID' })
   userId!: string;
+}
+
+export class ChangePlanRequest {
+  /** FREE, STARTER, PROFESSIONAL or ENTERPRISE. The workspace's limits become that plan's. */
+  @IsIn([...PLANS])
+  plan!: Plan;
 }
