@@ -15,6 +15,7 @@ import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
 import { PUBLISHER_OPTIONS } from '../../apps/publishing/src/scheduler/publisher.service';
 import { PUBLISHER_WORKER_OPTIONS } from '../../apps/publishing/src/scheduler/publisher.worker';
 import { SchedulerModule } from '../../apps/publishing/src/scheduler/scheduler.module';
+import { WorkspacesModule } from '../../apps/publishing/src/workspaces/workspaces.module';
 import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
 
 function linkedInVersion(): string {
@@ -112,6 +113,7 @@ describe('scheduler and publisher: every due post goes out exactly once', () => 
             MikroOrmModule.forRoot(publishingOrmOptions(url)),
             OutboxModule.forRoot({ service: 'publishing', databaseUrl: url, outbox: config.outbox }),
             TestNetworks,
+            WorkspacesModule,
             SchedulerModule,
           ],
           providers: [
@@ -171,6 +173,36 @@ describe('scheduler and publisher: every due post goes out exactly once', () => 
     const { rows } = await db.query<{ publishedAt: Date }>(`select "publishedAt" from platform_posts where "postId" = $1`, [id]);
     expect(rows[0].publishedAt.getTime()).toBeGreaterThanOrEqual(resetAt - 1000);
     expect(countByText(li, text)).toBe(1);
+  });
+
+  it("keeps within X's 100 posts per 15 min per account: the 101st waits for the window, without a 429, and other accounts go on", async () => {
+    const busy = await account('TWITTER', x.control.seedAccount() as never);
+    const calm = await account('TWITTER', x.control.seedAccount() as never);
+    // 100 posts this account sent 5 to 6 minutes ago (recorded as sent by an earlier round).
+    const earlier = await duePosts(busy, 'TWITTER', Array.from({ length: 100 }, (_, i) => `earlier ${randomUUID()} ${i}`), new Date(Date.now() + 3600_000));
+    await db.query(
+      `update publish_jobs set state = 'done', "firstAttemptAt" = now() - interval '6 minutes' + make_interval(secs => random() * 60) where "postId" = any($1)`,
+      [earlier],
+    );
+    const oldest = (await db.query<{ t: Date }>(`select min("firstAttemptAt") as t from publish_jobs where "postId" = any($1)`, [earlier])).rows[0].t;
+    const callsBefore = x.control.calls().filter((c) => c.method === 'POST' && c.path === '/2/tweets').length;
+    const [held] = await duePosts(busy, 'TWITTER', [`one too many ${randomUUID()}`]);
+    const [other] = await duePosts(calm, 'TWITTER', [`other account ${randomUUID()}`]);
+    await waitFor(async () => (await statuses([other])).PUBLISHED === 1, 30_000, 'the other account publishes');
+    await waitFor(async () => {
+      const { rows } = await db.query<{ lastError: string | null }>(`select "lastError" from publish_jobs where "postId" = $1`, [held]);
+      return !!rows[0].lastError;
+    }, 30_000, 'the held post to be deferred');
+    const { rows } = await db.query<{ lastError: string; nextAttemptAt: Date; state: string; attempts: number; firstAttemptAt: Date | null }>(
+      `select "lastError", "nextAttemptAt", state, attempts, "firstAttemptAt" from publish_jobs where "postId" = $1`,
+      [held],
+    );
+    expect(rows[0]).toMatchObject({ state: 'pending', attempts: 0, firstAttemptAt: null });
+    expect(rows[0].lastError).toBe('TWITTER: 100 POST /2/tweets per 15 minutes per account reached; waiting for the window to move');
+    // It goes when the oldest of the 100 leaves the 15-minute window, not before.
+    expect(Math.abs(rows[0].nextAttemptAt.getTime() - (oldest.getTime() + 15 * 60_000))).toBeLessThan(1000);
+    // Only the other account's post reached the network.
+    expect(x.control.calls().filter((c) => c.method === 'POST' && c.path === '/2/tweets').length - callsBefore).toBe(1);
   });
 
   it('keeps the other networks going when one is down, and fails its posts with a clear reason', async () => {

@@ -28,6 +28,8 @@ export interface RateLimit {
   scope: 'app' | 'account';
   /** What the limit counts, e.g. `POST /2/tweets`. */
   what: string;
+  /** Every publish spends one call of this limit: the publisher budgets its sends against it. */
+  publishes?: true;
 }
 
 export interface PlatformLimits {
@@ -107,8 +109,8 @@ export const PLATFORM_LIMITS: Readonly<Record<Platform, PlatformLimits>> = {
       },
     },
     rateLimits: [
-      { what: 'POST /2/tweets', limit: 100, windowMs: 15 * MIN, scope: 'account' },
-      { what: 'POST /2/tweets', limit: 10_000, windowMs: DAY, scope: 'app' },
+      { what: 'POST /2/tweets', limit: 100, windowMs: 15 * MIN, scope: 'account', publishes: true },
+      { what: 'POST /2/tweets', limit: 10_000, windowMs: DAY, scope: 'app', publishes: true },
     ],
     tokens: { accessTtlSec: 2 * 3600, refreshRotates: true, refreshRequires: 'offline.access', pkce: true },
     defaultThrottleBackoffMs: 15 * MIN,
@@ -167,7 +169,7 @@ export const PLATFORM_LIMITS: Readonly<Record<Platform, PlatformLimits>> = {
       kinds: { image: { maxBytes: 8 * MB, mimeTypes: JPEG_PNG }, video: { maxBytes: 1 * GB, mimeTypes: VIDEO_TYPES } },
     },
     rateLimits: [
-      { what: 'posts', limit: 250, windowMs: DAY, scope: 'account' },
+      { what: 'posts', limit: 250, windowMs: DAY, scope: 'account', publishes: true },
       { what: 'replies', limit: 1_000, windowMs: DAY, scope: 'account' },
     ],
     tokens: { accessTtlSec: 60 * DAY_SEC, refreshRotates: false, refreshRequires: 'th_refresh_token', pkce: false },
@@ -189,7 +191,7 @@ export const PLATFORM_LIMITS: Readonly<Record<Platform, PlatformLimits>> = {
         video: { maxBytes: 500 * MB, mimeTypes: ['video/mp4'], minDurationSec: 3, maxDurationSec: 30 * 60 },
       },
     },
-    rateLimits: [{ what: 'posts', limit: 150, windowMs: DAY, scope: 'account' }],
+    rateLimits: [{ what: 'posts', limit: 150, windowMs: DAY, scope: 'account', publishes: true }],
     tokens: { accessTtlSec: 60 * DAY_SEC, refreshTtlSec: 365 * DAY_SEC, refreshRotates: false, refreshRequires: 'approved partner program', pkce: false },
     // LinkedIn's daily limits reset at midnight UTC; used only when a 429 has no Retry-After.
     defaultThrottleBackoffMs: HOUR,
@@ -212,7 +214,7 @@ export const PLATFORM_LIMITS: Readonly<Record<Platform, PlatformLimits>> = {
       },
     },
     rateLimits: [
-      { what: 'video init', limit: 6, windowMs: MIN, scope: 'account' },
+      { what: 'video init', limit: 6, windowMs: MIN, scope: 'account', publishes: true },
       { what: 'creator_info', limit: 20, windowMs: MIN, scope: 'account' },
       { what: 'status fetch', limit: 30, windowMs: MIN, scope: 'account' },
     ],

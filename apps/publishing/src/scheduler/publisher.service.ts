@@ -13,6 +13,7 @@ import { PlatformPost } from '../posts/platform-post.entity';
 import { Post } from '../posts/post.entity';
 import { composeText, withUtm } from './compose-text';
 import { PublishJob } from './publish-job.entity';
+import { RateBudgets } from './rate-budgets';
 
 export interface PublisherOptions {
   /** How long a claimed job belongs to this replica before another may take it over. */
@@ -95,7 +96,10 @@ export class PublisherService {
   /** Claims due jobs and publishes them; returns how many were claimed. */
   async runOnce(): Promise<number> {
     const claimed = await this.claim();
-    await Promise.all(claimed.map((job) => this.process(job).catch((err: unknown) => this.logger.error({ err, job: job.platformPostId }, 'publisher: job crashed; its lease will expire and it will be reconciled'))));
+    if (!claimed.length) return 0;
+    // The networks' publish limits, app-wide and per account, against the sends already recorded.
+    const budgets = await RateBudgets.load(this.em.fork(), claimed.map((j) => j.platformPostId));
+    await Promise.all(claimed.map((job) => this.process(job, budgets).catch((err: unknown) => this.logger.error({ err, job: job.platformPostId }, 'publisher: job crashed; its lease will expire and it will be reconciled'))));
     return claimed.length;
   }
 
@@ -134,11 +138,13 @@ export class PublisherService {
     return g;
   }
 
-  private async process(job: PublishJob): Promise<void> {
+  private async process(job: PublishJob, budgets: RateBudgets): Promise<void> {
     const em = this.em.fork();
     const pp = await em.findOneOrFail(PlatformPost, { id: job.platformPostId }, { populate: ['post', 'post.campaign', 'account'] });
     const held = Math.max(this.holds.get(pp.platform) ?? 0, this.holds.get(pp.account.id) ?? 0);
     if (held > Date.now()) return this.finish(job, pp, { kind: 'retry', at: new Date(held), reason: `${pp.platform}: waiting for the rate limit to reset`, reconcile: job.mustReconcile }, false);
+    const budget = budgets.take(pp.platform, pp.account.id);
+    if (!budget.ok) return this.finish(job, pp, { kind: 'retry', at: budget.until, reason: budget.reason, reconcile: job.mustReconcile }, false);
     const outcome = await this.gate(pp.platform).run(() => this.attempt(job, pp));
     await this.finish(job, pp, outcome, true);
   }
