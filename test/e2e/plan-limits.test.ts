@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, testSigningKeys, waitFor } from '@lib/testing';
+import { createTestDatabase, testStack, testSigningKeys, uniqueName, waitFor } from '@lib/testing';
 import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
 import { freePort } from '../../tools/devstack/src/stack';
 import { emulatedNetworkEnv } from '../../tools/dev/env';
@@ -44,6 +44,8 @@ describe('plan limits end to end: auth sets the plan, publishing enforces its li
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_IDEMPOTENT: 'false',
       KAFKA_MAX_WAIT_MS: '10',
+      // Its own consumer group: other files' publishing services (some killed on purpose) are not its members.
+      KAFKA_GROUP_PREFIX: `${uniqueName('plan_limits')}.`,
       JWT_PUBLIC_KEY: keys.publicKey,
       DATABASE_URL: url,
       PUBLIC_BASE_URL: 'http://edge.example.test',

@@ -9,6 +9,8 @@ export interface KafkaConfig {
   maxWaitMs: number;
   sessionTimeoutMs: number;
   heartbeatIntervalMs: number;
+  /** Put before every consumer group id: two deployments (or test runs) sharing one cluster stay apart. */
+  groupPrefix?: string;
 }
 
 export interface CommonConfig {
@@ -36,6 +38,7 @@ export function readCommon(env: EnvReader, service: string, defaultPort: number)
       maxWaitMs: env.int('KAFKA_MAX_WAIT_MS', 5000, { min: 1, max: 60000 }),
       sessionTimeoutMs: env.int('KAFKA_SESSION_TIMEOUT_MS', 30000, { min: 1000, max: 300000 }),
       heartbeatIntervalMs: env.int('KAFKA_HEARTBEAT_INTERVAL_MS', 3000, { min: 100, max: 60000 }),
+      groupPrefix: env.string('KAFKA_GROUP_PREFIX', ''),
     },
     jwtPublicKey: env.pem('JWT_PUBLIC_KEY', 'PUBLIC'),
   };

@@ -35,10 +35,10 @@ export function createProducer(kafka: Kafka, config: Pick<KafkaConfig, 'idempote
 export function createConsumer(
   kafka: Kafka,
   groupId: string,
-  config: Pick<KafkaConfig, 'maxWaitMs' | 'sessionTimeoutMs' | 'heartbeatIntervalMs'>,
+  config: Pick<KafkaConfig, 'maxWaitMs' | 'sessionTimeoutMs' | 'heartbeatIntervalMs' | 'groupPrefix'>,
 ): Consumer {
   return kafka.consumer({
-    groupId,
+    groupId: `${config.groupPrefix ?? ''}${groupId}`,
     maxWaitTimeInMs: config.maxWaitMs,
     sessionTimeout: config.sessionTimeoutMs,
     heartbeatInterval: config.heartbeatIntervalMs,
