@@ -292,6 +292,14 @@ describe('docker-compose.yml: platform wiring', () => {
     for (const n of Object.keys(graph)) visit(n, []);
   });
 
+  it("keeps publishing's media (MEDIA_DIR) on a named volume, not on the read-only root", () => {
+    const dir = envOf(services.publishing).MEDIA_DIR;
+    const mounts = (services.publishing.volumes ?? []).map((v) => (typeof v === 'string' ? v.split(':') : [String(v.source), String(v.target)]));
+    const media = mounts.find(([, target]) => target === dir);
+    expect(media?.[0]).toMatch(/^[a-z][a-z0-9_-]*$/);
+    expect(Object.keys(compose.volumes ?? {})).toContain(media?.[0]);
+  });
+
   it('declares every named volume it mounts', () => {
     for (const [name, svc] of Object.entries(services)) {
       for (const v of svc.volumes ?? []) {

@@ -11,6 +11,7 @@ import { PodDisruptionBudget, type IPodDisruptionBudget } from 'kubernetes-model
 import { ConfigMap, type IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { IContainer } from 'kubernetes-models/v1/Container';
 import { Namespace, type INamespace } from 'kubernetes-models/v1/Namespace';
+import { PersistentVolumeClaim, type IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import { Secret, type ISecret } from 'kubernetes-models/v1/Secret';
 import { Service, type IService } from 'kubernetes-models/v1/Service';
@@ -31,6 +32,7 @@ const MODELS: Record<string, Validatable> = {
   'v1/ConfigMap': ConfigMap,
   'v1/Secret': Secret,
   'v1/Service': Service,
+  'v1/PersistentVolumeClaim': PersistentVolumeClaim,
   'apps/v1/Deployment': Deployment,
   'batch/v1/Job': Job,
   'autoscaling/v2/HorizontalPodAutoscaler': HorizontalPodAutoscaler,
@@ -419,6 +421,22 @@ describe.each(Object.keys(RENDERS) as RenderName[])('rendered %s', (render) => {
         expect([...(c.command ?? []), ...(c.args ?? [])].join(' ')).not.toMatch(/migrate/);
       }
     }
+  });
+
+  it("keeps publishing's media (MEDIA_DIR) on a claim every replica can write, not on the read-only root", () => {
+    const pod = view.get<IDeployment>('Deployment', 'publishing').spec!.template.spec!;
+    const dir = view.envOf(pod.containers[0]).MEDIA_DIR.value;
+    const mount = (pod.containers[0].volumeMounts ?? []).find((m) => m.mountPath === dir);
+    const volume = (pod.volumes ?? []).find((v) => v.name === mount?.name);
+    const claim = view.get<IPersistentVolumeClaim>('PersistentVolumeClaim', volume?.persistentVolumeClaim?.claimName ?? '');
+    expect(mount?.readOnly ?? false).toBe(false);
+    expect(claim.spec?.accessModes).toEqual(['ReadWriteMany']);
+    expect(quantity(claim.spec?.resources?.requests?.storage as string)).toBeGreaterThanOrEqual(10 * 1024 ** 3);
+    // The Ingress lets an upload as large as the edge accepts through, streamed.
+    const annotations = view.all<IIngress>('Ingress')[0].metadata?.annotations ?? {};
+    const edgeEnv = view.envOf(view.get<IDeployment>('Deployment', 'edge').spec!.template.spec!.containers[0]);
+    expect(quantity(annotations['nginx.ingress.kubernetes.io/proxy-body-size'].replace(/^(\d+)g$/, '$1Gi'))).toBeGreaterThanOrEqual(Number(edgeEnv.EDGE_UPLOAD_LIMIT_BYTES.value));
+    expect(annotations['nginx.ingress.kubernetes.io/proxy-request-buffering']).toBe('off');
   });
 
   it('creates the Kafka topics with a Job', () => {

@@ -132,6 +132,18 @@ describe('publishing: drafts and the post status machine', () => {
     expect(edited.body.targets.map((t) => t.platform)).toEqual(['LINKEDIN']);
   });
 
+  it('unscheduling a post (back to DRAFT, or archived) removes its queued sends', async () => {
+    const at = new Date(Date.now() + 24 * 3600_000).toISOString();
+    const jobs = async (id: string) => (await db.query('select count(*)::int as n from publish_jobs where "postId" = $1', [id])).rows[0].n;
+    for (const to of ['DRAFT', 'ARCHIVED']) {
+      const { body: post } = await call('POST', '/api/v1/posts', { content: { text: `going out later ${to}` }, targets: [{ accountId: twitter }, { accountId: linkedin }] });
+      expect((await call('POST', `/api/v1/posts/${post.id}/schedule`, { scheduledAt: at }, 'MANAGER')).body.status).toBe('SCHEDULED');
+      expect(await jobs(post.id)).toBe(2);
+      expect((await call('POST', `/api/v1/posts/${post.id}/transitions`, { to })).body.status).toBe(to);
+      expect(await jobs(post.id)).toBe(0);
+    }
+  });
+
   it('lists with filters and an opaque cursor, newest first', async () => {
     const tag = `t${Date.now()}`;
     const ids: string[] = [];

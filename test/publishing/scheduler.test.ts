@@ -14,6 +14,7 @@ import { ConnectorRegistry } from '../../apps/publishing/src/networks/connector-
 import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
 import { PUBLISHER_OPTIONS } from '../../apps/publishing/src/scheduler/publisher.service';
 import { PUBLISHER_WORKER_OPTIONS } from '../../apps/publishing/src/scheduler/publisher.worker';
+import { SchedulePostService } from '../../apps/publishing/src/scheduler/schedule-post.service';
 import { SchedulerModule } from '../../apps/publishing/src/scheduler/scheduler.module';
 import { WorkspacesModule } from '../../apps/publishing/src/workspaces/workspaces.module';
 import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
@@ -233,6 +234,42 @@ describe('scheduler and publisher: every due post goes out exactly once', () => 
       [id, text],
     );
     await waitFor(async () => (await statuses([id])).PUBLISHED === 1, 30_000, 'the taken-over job');
+    expect(countByText(x, text)).toBe(1);
+  });
+
+  it('does not send a post that was taken back to DRAFT, whatever job was left behind', async () => {
+    const run = randomUUID();
+    const [withdrawn, kept] = await duePosts(xAccount.id, 'TWITTER', [`withdrawn ${run}`, `kept ${run}`]);
+    await db.query(`update posts set status = 'DRAFT' where id = $1`, [withdrawn]);
+    // Both were due in the same round: once the other one is out, that round has passed the withdrawn one by.
+    await waitFor(async () => (await statuses([kept])).PUBLISHED === 1, 30_000, 'the other post');
+    expect(countByText(x, `withdrawn ${run}`)).toBe(0);
+    expect(await statuses([withdrawn])).toEqual({ DRAFT: 1 });
+  });
+
+  it('rescheduling a partly failed post sends only to the networks that failed, never again to the one that published', async () => {
+    const text = `partly failed ${randomUUID()}`;
+    li.control.failNext(1000, 'server_error');
+    const postId = randomUUID();
+    await db.query(
+      `insert into posts (id, "workspaceId", "authorId", content, status, "scheduledAt", tags, "aiGenerated", "createdAt", "updatedAt")
+       values ($1, $2, $2, jsonb_build_object('text', $3::text), 'DRAFT', null, '{}', false, now(), now())`,
+      [postId, ws, text],
+    );
+    await db.query(
+      `insert into platform_posts (id, "postId", "accountId", platform, "publishStatus") values (gen_random_uuid(), $1, $2, 'TWITTER', 'PENDING'), (gen_random_uuid(), $1, $3, 'LINKEDIN', 'PENDING')`,
+      [postId, xAccount.id, liAccount.id],
+    );
+    const scheduling = app.get(SchedulePostService);
+    const actor = { userId: ws, workspaceId: ws, conditions: null };
+    await scheduling.schedule(actor, postId, true);
+    await waitFor(async () => (await statuses([postId])).FAILED === 1, 60_000, 'LinkedIn to fail and the post with it');
+    expect(countByText(x, text)).toBe(1);
+    li.control.reset();
+    const again = await scheduling.schedule(actor, postId, true);
+    expect(again.status).toBe('SCHEDULED');
+    await waitFor(async () => (await statuses([postId])).PUBLISHED === 1, 30_000, 'the rescheduled post');
+    expect(countByText(li, text)).toBe(1);
     expect(countByText(x, text)).toBe(1);
   });
 });

@@ -1,3 +1,5 @@
+import { MikroORM } from '@mikro-orm/core';
+import type { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import pg from 'pg';
 import { runMigrations } from '@lib/persistence';
 import { createTestDatabase, testStack } from '@lib/testing';
@@ -67,9 +69,10 @@ function normalise(dataType: string, udt: string): string {
 describe('publishing schema matches the data-model contract', () => {
   const { pgUrl } = testStack();
   let client: pg.Client;
+  let url: string;
 
   beforeAll(async () => {
-    const url = await createTestDatabase(pgUrl, 'pub_schema');
+    url = await createTestDatabase(pgUrl, 'pub_schema');
     await runMigrations(publishingOrmOptions(url));
     client = new pg.Client({ connectionString: url });
     await client.connect();
@@ -99,5 +102,14 @@ describe('publishing schema matches the data-model contract', () => {
     expect(columnsOf(unique!.indexdef)).toEqual(['workspaceId', 'platform', 'platformAccountId']);
     const pm = rows.find((r) => r.tablename === 'post_media' && r.indexdef.includes('pkey'));
     expect(columnsOf(pm!.indexdef)).toEqual(['postId', 'mediaId']);
+  });
+
+  it('has migrations that build exactly what the entities describe (nothing left for a new migration)', async () => {
+    const orm = await MikroORM.init<PostgreSqlDriver>(publishingOrmOptions(url));
+    try {
+      expect(await orm.schema.getUpdateSchemaSQL({ wrap: false, safe: false })).toBe('');
+    } finally {
+      await orm.close(true);
+    }
   });
 });

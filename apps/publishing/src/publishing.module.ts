@@ -14,8 +14,14 @@ import {
 import type { PublishingConfig } from './config/publishing.config';
 import { publishingOrmOptions } from './orm.config';
 import { AccountsModule } from './accounts/accounts.module';
+import { ApprovalsModule } from './approvals/approvals.module';
+import { BulkModule } from './bulk/bulk.module';
+import { CalendarModule } from './calendar/calendar.module';
+import { CampaignsModule } from './campaigns/campaigns.module';
+import { MediaModule } from './media/media.module';
 import { NetworksModule } from './networks/networks.module';
 import { PostsModule } from './posts/posts.module';
+import { RecurrenceModule } from './recurrence/recurrence.module';
 import { PUBLISHER_OPTIONS } from './scheduler/publisher.service';
 import { PUBLISHER_WORKER_OPTIONS } from './scheduler/publisher.worker';
 import { SchedulerModule } from './scheduler/scheduler.module';
@@ -35,7 +41,13 @@ export class PublishingModule {
         NetworksModule,
         AccountsModule,
         PostsModule,
+        CalendarModule,
+        CampaignsModule,
+        MediaModule,
         SchedulerModule,
+        ApprovalsModule,
+        RecurrenceModule,
+        BulkModule,
       ],
       // Role matrix and per-user overrides on every route (after the global token check).
       providers: [

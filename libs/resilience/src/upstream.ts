@@ -37,8 +37,10 @@ export class UpstreamError extends Error {
     message: string,
     /** A 502/503/504 answer from the service itself, relayed as is. */
     readonly response?: UpstreamResponse,
+    /** What failed underneath (e.g. the request body stream), for callers that tell causes apart. */
+    cause?: unknown,
   ) {
-    super(message);
+    super(message, cause === undefined ? undefined : { cause });
     this.name = 'UpstreamError';
   }
 }
@@ -101,7 +103,7 @@ export class Upstream {
       if (TIMEOUT_CODES.has(code)) {
         throw new UpstreamError(this.opts.name, 'timeout', `${this.opts.name} did not answer within ${this.opts.timeoutMs} ms`);
       }
-      throw new UpstreamError(this.opts.name, 'unavailable', `${this.opts.name} is unreachable (${code || (err as Error).message})`);
+      throw new UpstreamError(this.opts.name, 'unavailable', `${this.opts.name} is unreachable (${code || (err as Error).message})`, undefined, err);
     }
     if (res.statusCode === 502 || res.statusCode === 503 || res.statusCode === 504) {
       const body = Buffer.from(await res.body.arrayBuffer());

@@ -13,6 +13,8 @@ export interface EdgeConfig extends CommonConfig {
   breaker: { resetTimeoutMs: number; errorThresholdPercentage: number; volumeThreshold: number };
   /** Largest request body forwarded, in bytes. */
   bodyLimit: number;
+  /** Media uploads (POST /api/v1/media-assets): their own, larger body limit and timeout. */
+  upload: { bodyLimit: number; timeoutMs: number };
   corsOrigins: string[];
   /** Requests per minute (burst included) per client address and per signed-in user. */
   rateLimits: { perIpPerMinute: number; perUserPerMinute: number };
@@ -43,6 +45,11 @@ export function loadEdgeConfig(source: Record<string, string | undefined> = proc
       volumeThreshold: env.int('BREAKER_VOLUME_THRESHOLD', 5, { min: 1, max: 10_000 }),
     },
     bodyLimit: env.int('EDGE_BODY_LIMIT_BYTES', 10 * 1024 * 1024, { min: 1024, max: 5 * 1024 * 1024 * 1024 }),
+    upload: {
+      bodyLimit: env.int('EDGE_UPLOAD_LIMIT_BYTES', 1024 * 1024 * 1024, { min: 1024, max: 5 * 1024 * 1024 * 1024 }),
+      // Once the last byte is in, publishing still stores the file (to S3, possibly): longer than a JSON call.
+      timeoutMs: env.int('EDGE_UPLOAD_TIMEOUT_MS', 300_000, { min: 1000, max: 3_600_000 }),
+    },
     corsOrigins: env.list('CORS_ORIGINS'),
     rateLimits: {
       perIpPerMinute: env.int('RATE_LIMIT_IP_PER_MINUTE', 600, { min: 1, max: 1_000_000 }),

@@ -11,8 +11,8 @@ import type { EdgeGuard, EdgeRequest } from '../protection/guard';
 import type { EventStream } from '../events/event-stream';
 import type { RequestAudit } from '../events/request-audit';
 import { registerEventsRoute } from '../events/events.route';
-import { ROUTES, resourceOf } from './routes';
-import type { Upstreams } from './upstreams';
+import { ROUTES, isMediaUpload, resourceOf } from './routes';
+import { BodyInterruptedError, BodyTooLargeError, type Upstreams } from './upstreams';
 
 const HOP_BY_HOP = new Set([
   'connection',
@@ -26,14 +26,12 @@ const HOP_BY_HOP = new Set([
   'host',
 ]);
 
-class BodyTooLargeError extends Error {}
-
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /** Caps a streamed body: bodies are forwarded as they arrive, never buffered whole. */
 function limit(stream: Readable, max: number): Readable {
   let seen = 0;
-  return stream.pipe(
+  const out = stream.pipe(
     new Transform({
       transform(chunk: Buffer, _enc, cb) {
         seen += chunk.length;
@@ -42,6 +40,24 @@ function limit(stream: Readable, max: number): Readable {
       },
     }),
   );
+  // pipe() does not pass on a caller that went away mid-body: without this the service would
+  // wait for the rest of an upload until its timeout.
+  stream.once('close', () => {
+    if (!(stream as IncomingMessage).complete) out.destroy(new BodyInterruptedError('the caller closed the connection mid-body'));
+  });
+  return out;
+}
+
+const LINGER_MS = 5_000;
+
+function discardRest(raw: IncomingMessage): void {
+  raw.unpipe();
+  raw.resume();
+  const timer = setTimeout(() => raw.socket?.destroy(), LINGER_MS);
+  timer.unref();
+  const done = () => clearTimeout(timer);
+  raw.once('end', done);
+  raw.once('close', done);
 }
 
 function forwardHeaders(req: FastifyRequest): Record<string, string | string[]> {
@@ -101,21 +117,32 @@ export function proxyPlugin(upstreams: Upstreams, guard: EdgeGuard, events: Even
           correlationId: req.headers[CORRELATION_HEADER] as string,
         });
       }
+      // Answered before the body was all read (413, or the service refused early): drop the
+      // rest for a moment instead of resetting the connection under a client still sending.
+      reply.raw.once('finish', () => {
+        if (!req.raw.complete) discardRest(req.raw);
+      });
+      const upload = isMediaUpload(req.method, req.url);
+      const maxBody = upload ? config.upload.bodyLimit : config.bodyLimit;
       const declared = Number(req.headers['content-length'] ?? 0);
-      if (declared > config.bodyLimit) return tooLarge(reply, req, config.bodyLimit);
-      const upstream = upstreams.get(service);
+      if (declared > maxBody) return tooLarge(reply, req, maxBody);
+      const upstream = upload ? upstreams.uploads : upstreams.get(service);
       const request: UpstreamRequest = {
         method: req.method as UpstreamRequest['method'],
         path: req.url,
         headers: forwardHeaders(req),
-        body: req.body ? limit(req.body as Readable, config.bodyLimit) : null,
+        body: req.body ? limit(req.body as Readable, maxBody) : null,
       };
       try {
         const res = await upstream.request(request);
         return relay(reply, res.statusCode, res.headers, res.body);
       } catch (err) {
         if (err instanceof BodyTooLargeError || (err as { cause?: unknown }).cause instanceof BodyTooLargeError) {
-          return tooLarge(reply, req, config.bodyLimit);
+          return tooLarge(reply, req, maxBody);
+        }
+        if ((err as { cause?: unknown }).cause instanceof BodyInterruptedError) {
+          // Nobody is left to answer; the service has already been told (the request was aborted).
+          return reply.status(400).send();
         }
         if (err instanceof UpstreamError) {
           if (err.response) return relay(reply, err.response.statusCode, err.response.headers, err.response.body);

@@ -27,6 +27,11 @@ export const ROUTES: Record<string, UpstreamName> = {
   ai: 'ai',
 };
 
+/** A media upload (POST /api/v1/media-assets): forwarded with the upload body limit and timeout. */
+export function isMediaUpload(method: string, url: string): boolean {
+  return method === 'POST' && /^\/api\/v1\/media-assets\/?(?:\?|$)/.test(url);
+}
+
 /** `/api/v1/posts/123?x=1` → `posts` */
 export function resourceOf(url: string): string | undefined {
   const m = /^\/api\/v1\/([a-z0-9-]+)(?:[/?]|$)/.exec(url);

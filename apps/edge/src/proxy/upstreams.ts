@@ -1,14 +1,26 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { Metrics } from '@lib/observability';
-import { Upstream } from '@lib/resilience';
+import { Upstream, type BreakerOptions } from '@lib/resilience';
 import { APP_CONFIG, LOGGER } from '@lib/service-kit';
 import type { EdgeConfig, UpstreamName } from '../config/edge.config';
+
+/** The caller's request body failed on the caller's side: not the service's fault. */
+export class CallerBodyError extends Error {}
+/** The body passed the edge's limit. */
+export class BodyTooLargeError extends CallerBodyError {}
+/** The caller went away before sending the whole body. */
+export class BodyInterruptedError extends CallerBodyError {}
+
+/** Such a body aborts the forwarded request; that must not count against the service's breaker. */
+const isNeutral: BreakerOptions['isNeutral'] = (err) => (err as { cause?: unknown } | null)?.cause instanceof CallerBodyError;
 
 /** One keep-alive pool and breaker per internal service. */
 @Injectable()
 export class Upstreams implements OnApplicationShutdown {
   private readonly byName: Map<UpstreamName, Upstream>;
+  /** Media uploads to publishing: own pool, breaker and (longer) timeout, so a slow upload neither times out like a JSON call nor trips the API's breaker. */
+  readonly uploads: Upstream;
 
   constructor(@Inject(APP_CONFIG) config: EdgeConfig, @Inject(LOGGER) logger: Logger, metrics: Metrics) {
     this.byName = new Map(
@@ -19,11 +31,15 @@ export class Upstreams implements OnApplicationShutdown {
             name,
             baseUrl: config.upstreams[name].url,
             timeoutMs: config.upstreams[name].timeoutMs,
-            breaker: config.breaker,
+            breaker: { ...config.breaker, isNeutral },
           },
           { logger, metrics },
         ),
       ]),
+    );
+    this.uploads = new Upstream(
+      { name: 'publishing-uploads', baseUrl: config.upstreams.publishing.url, timeoutMs: config.upload.timeoutMs, breaker: { ...config.breaker, isNeutral } },
+      { logger, metrics },
     );
   }
 
@@ -38,6 +54,6 @@ export class Upstreams implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.all([...this.byName.values()].map((u) => u.close()));
+    await Promise.all([...this.byName.values(), this.uploads].map((u) => u.close()));
   }
 }

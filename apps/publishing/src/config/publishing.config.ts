@@ -1,6 +1,10 @@
 import { EnvReader, readCommon, readDatabaseUrl, readOutbox, type CommonConfig, type OutboxConfig } from '@lib/config';
-import { SERVICES } from '@lib/contracts';
+import path from 'node:path';
+import { PLANS, SERVICES } from '@lib/contracts';
 import { parseTokenKeys, type TokenKey } from '../accounts/token-cipher';
+import { MEDIA_MAX_UPLOAD_BYTES_DEFAULT, MEDIA_PLAN_LIMITS, parsePlanLimits, type MediaConfig } from '../media/media.config';
+import { DEFAULT_RECURRENCE_CONFIG, type RecurrenceConfig } from '../recurrence/recurrence.config';
+import { DEFAULT_BULK_CONFIG, type BulkConfig } from '../bulk/bulk.config';
 
 export interface XNetworkConfig {
   apiBaseUrl: string;
@@ -50,6 +54,12 @@ export interface PublishingConfig extends CommonConfig {
   /** The edge's public URL: OAuth redirect URIs are built on it. */
   publicBaseUrl: string;
   tokenRefresh: TokenRefreshConfig;
+  /** Media library: storage backend, temp directory, upload limits. */
+  media: MediaConfig;
+  /** Recurring posts: how often and how far ahead occurrences are materialized. */
+  recurrence: RecurrenceConfig;
+  /** CSV import of posts: limits, batch size, lease of a running import. */
+  bulk: BulkConfig;
   publisher: {
     pollMs: number;
     /** How long a claimed job belongs to a replica; a dead replica's jobs are reconciled after it. */
@@ -81,7 +91,54 @@ export function loadPublishingConfig(source: Record<string, string | undefined> 
       intervalMs: env.int('TOKEN_REFRESH_INTERVAL_MS', 60_000, { min: 100 }),
       aheadMs: env.int('TOKEN_REFRESH_AHEAD_MS', 15 * 60_000, { min: 0 }),
     },
+    media: readMedia(env),
+    recurrence: {
+      pollMs: env.int('RECURRENCE_POLL_INTERVAL_MS', DEFAULT_RECURRENCE_CONFIG.pollMs, { min: 10, max: 3_600_000 }),
+      horizonHours: env.int('RECURRENCE_HORIZON_HOURS', DEFAULT_RECURRENCE_CONFIG.horizonHours, { min: 1, max: 2 * 366 * 24 }),
+      retryMs: env.int('RECURRENCE_RETRY_INTERVAL_MS', DEFAULT_RECURRENCE_CONFIG.retryMs, { min: 100, max: 86_400_000 }),
+    },
+    bulk: {
+      maxBytes: env.int('BULK_IMPORT_MAX_BYTES', DEFAULT_BULK_CONFIG.maxBytes, { min: 1024, max: 100 * 1024 * 1024 }),
+      maxRows: env.int('BULK_IMPORT_MAX_ROWS', DEFAULT_BULK_CONFIG.maxRows, { min: 1, max: 100_000 }),
+      batchSize: env.int('BULK_IMPORT_BATCH_SIZE', DEFAULT_BULK_CONFIG.batchSize, { min: 1, max: 5_000 }),
+      leaseMs: env.int('BULK_IMPORT_LEASE_MS', DEFAULT_BULK_CONFIG.leaseMs, { min: 1_000, max: 3_600_000 }),
+      pollMs: env.int('BULK_IMPORT_POLL_INTERVAL_MS', DEFAULT_BULK_CONFIG.pollMs, { min: 10, max: 3_600_000 }),
+      mediaFetchTimeoutMs: env.int('BULK_MEDIA_FETCH_TIMEOUT_MS', DEFAULT_BULK_CONFIG.mediaFetchTimeoutMs, { min: 100, max: 3_600_000 }),
+      mediaFetchAllowPrivate: env.bool('BULK_MEDIA_FETCH_ALLOW_PRIVATE', DEFAULT_BULK_CONFIG.mediaFetchAllowPrivate),
+    },
   });
+}
+
+function readMedia(env: EnvReader): MediaConfig {
+  // Relative paths are taken from the working directory (the repository root under `npm start`).
+  const dir = path.resolve(env.string('MEDIA_DIR', '.data/media'));
+  const kind = env.oneOf('MEDIA_STORAGE', ['local', 's3'], 'local');
+  const accessKeyId = env.optional('MEDIA_S3_ACCESS_KEY_ID');
+  const secretAccessKey = env.optional('MEDIA_S3_SECRET_ACCESS_KEY');
+  if (kind === 's3' && !!accessKeyId !== !!secretAccessKey) {
+    // Half a key pair would silently fall back to the default chain: say so instead.
+    env.parsed(accessKeyId ? 'MEDIA_S3_SECRET_ACCESS_KEY' : 'MEDIA_S3_ACCESS_KEY_ID', badFormat('set together with its pair'), '');
+  }
+  const endpoint = env.optional('MEDIA_S3_ENDPOINT') ? env.url('MEDIA_S3_ENDPOINT', ['http', 'https']) : null;
+  const overrides = env.optional('MEDIA_PLAN_LIMIT_BYTES') ? env.parsed('MEDIA_PLAN_LIMIT_BYTES', (raw) => parsePlanLimits(raw, PLANS), {}) : {};
+  const publicBaseUrl = env.optional('MEDIA_PUBLIC_BASE_URL') ? trim(env.url('MEDIA_PUBLIC_BASE_URL', ['http', 'https'])) : null;
+  return {
+    storage:
+      kind === 's3'
+        ? {
+            kind: 's3',
+            bucket: env.string('MEDIA_S3_BUCKET'),
+            region: env.string('MEDIA_S3_REGION', 'us-east-1'),
+            endpoint: endpoint ? trim(endpoint) : null,
+            forcePathStyle: env.bool('MEDIA_S3_FORCE_PATH_STYLE', false),
+            credentials: accessKeyId && secretAccessKey ? { accessKeyId, secretAccessKey } : null,
+          }
+        : { kind: 'local', dir },
+    tmpDir: path.resolve(env.string('MEDIA_TMP_DIR', path.join(dir, '.uploads'))),
+    maxUploadBytes: env.int('MEDIA_MAX_UPLOAD_BYTES', MEDIA_MAX_UPLOAD_BYTES_DEFAULT, { min: 1024, max: 5 * 1024 ** 4 }),
+    planLimits: { ...MEDIA_PLAN_LIMITS, ...overrides },
+    publicBaseUrl,
+  };
 }
 
 /** Only the token key file of the re-encryption command: it needs no Kafka nor JWT settings. */

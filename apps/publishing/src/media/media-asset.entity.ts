@@ -7,6 +7,9 @@ import { MEDIA_TYPES, type MediaType } from '@lib/contracts';
 @Index({ properties: ['type'] })
 @Index({ properties: ['folder'] })
 @Index({ properties: ['workspaceId', 'createdAt'] })
+// Library filters: folder (exact and prefix) within a workspace, and tag containment.
+@Index({ properties: ['workspaceId', 'folder'] })
+@Index({ name: 'media_assets_tags_idx', expression: `create index "media_assets_tags_idx" on "media_assets" using gin ("tags")` })
 export class MediaAsset {
   @PrimaryKey({ type: 'uuid' })
   id: string = uuidv7();

@@ -6,7 +6,7 @@ import { PostsService, type Actor } from './posts.service';
 
 /** The caller as the use cases see it, with any narrowing from their permission overrides. */
 export function actorOf(user: AccessClaims, subject: PermissionSubject, permission: Decision | null): Actor {
-  return { userId: subject.userId, workspaceId: user.workspaceId, conditions: permission && permission.allowed ? permission.conditions : null };
+  return { userId: subject.userId, workspaceId: user.workspaceId, conditions: permission && permission.allowed ? permission.conditions : null, role: subject.role };
 }
 
 @Controller('api/v1/posts')

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import type { FilterQuery } from '@mikro-orm/core';
-import { DomainError, TOPICS } from '@lib/contracts';
+import type { FilterQuery, ObjectQuery } from '@mikro-orm/core';
+import { DomainError, TOPICS, type Platform } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
-import { conditionsHold, type GrantConditions } from '@lib/permissions';
+import { conditionsHold, type GrantConditions, type Role } from '@lib/permissions';
 import { SocialAccount } from '../accounts/social-account.entity';
 import { Campaign } from '../campaigns/campaign.entity';
+import { withdrawReview } from '../approvals/review-closing';
 import { MediaAsset } from '../media/media-asset.entity';
 import type { CreatePostRequest, ListPostsRequest, PostTargetRequest, UpdatePostRequest } from './dto/post.requests';
 import { PlatformPost } from './platform-post.entity';
@@ -19,17 +20,20 @@ export interface Actor {
   workspaceId: string;
   /** Narrowing from the caller's permission overrides (ownOnly, platforms), if any. */
   conditions: GrantConditions | null;
+  /** The caller's role (from their token), when known: approval workflows match on the author's role. */
+  role?: Role;
 }
 
 function notFound(): DomainError {
   return new DomainError(PostErrors.notFound, 'No such post');
 }
 
-function encodeCursor(post: Post): string {
-  return Buffer.from(JSON.stringify({ c: post.createdAt.toISOString(), i: post.id })).toString('base64url');
+/** Opaque keyset cursor: the sort instant of the last row of a page (createdAt unless given) and its id. */
+export function encodeCursor(row: { createdAt: Date; id: string }, at: Date = row.createdAt): string {
+  return Buffer.from(JSON.stringify({ c: at.toISOString(), i: row.id })).toString('base64url');
 }
 
-function decodeCursor(cursor: string): { c: Date; i: string } {
+export function decodeCursor(cursor: string): { c: Date; i: string } {
   try {
     const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: string; i?: string };
     const c = new Date(v.c ?? '');
@@ -74,27 +78,23 @@ export class PostsService {
 
   async list(actor: Actor, q: ListPostsRequest): Promise<{ items: PostResponse[]; nextCursor: string | null }> {
     const limit = q.limit ?? 50;
-    const where: FilterQuery<Post> = { workspaceId: actor.workspaceId };
-    const and: FilterQuery<Post>[] = [];
-    if (q.status) where.status = q.status;
-    if (q.campaignId) where.campaign = q.campaignId;
-    if (q.tag) where.tags = { $contains: [q.tag] };
-    if (q.platform) where.platformPosts = { platform: q.platform };
-    if (actor.conditions?.ownOnly) where.authorId = actor.userId;
-    if (q.from) and.push({ $or: [{ scheduledAt: { $gte: q.from } }, { scheduledAt: null, createdAt: { $gte: q.from } }] });
-    if (q.to) and.push({ $or: [{ scheduledAt: { $lte: q.to } }, { scheduledAt: null, createdAt: { $lte: q.to } }] });
+    const { where, and } = postFilter(actor, q);
+    // sort=scheduledAt: the posts that have a time, soonest first (SCHEMA's "scheduled posts").
+    const bySchedule = q.sort === 'scheduledAt';
+    if (bySchedule) and.push({ scheduledAt: { $ne: null } });
     if (q.cursor) {
       const { c, i } = decodeCursor(q.cursor);
-      and.push({ $or: [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }] });
+      and.push(bySchedule ? { $or: [{ scheduledAt: { $gt: c } }, { scheduledAt: c, id: { $gt: i } }] } : { $or: [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }] });
     }
     if (and.length) where.$and = and;
     const posts = await this.em.fork().find(Post, where, {
-      orderBy: { createdAt: 'desc', id: 'desc' },
+      orderBy: bySchedule ? { scheduledAt: 'asc', id: 'asc' } : { createdAt: 'desc', id: 'desc' },
       limit: limit + 1,
       populate: ['platformPosts.account', 'campaign'],
     });
     const page = posts.slice(0, limit);
-    return { items: page.map(toPostResponse), nextCursor: posts.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    const last = page[page.length - 1];
+    return { items: page.map(toPostResponse), nextCursor: posts.length > limit ? encodeCursor(last, bySchedule ? last.scheduledAt! : last.createdAt) : null };
   }
 
   async update(actor: Actor, id: string, input: UpdatePostRequest): Promise<PostResponse> {
@@ -111,10 +111,13 @@ export class PostsService {
       if (input.content) post.content = cleanContent(input.content);
       if (input.tags) post.tags = input.tags;
       if (input.scheduledAt !== undefined) post.scheduledAt = input.scheduledAt;
-      if (input.campaignId !== undefined) post.campaign = await this.campaign(tx, actor, input.campaignId);
+      // campaignId: null takes the post out of its campaign.
+      if (input.campaignId !== undefined) post.campaign = input.campaignId ? await this.campaign(tx, actor, input.campaignId) : null;
       if (input.targets) {
-        tx.remove(post.platformPosts.getItems());
-        await this.setTargets(tx, actor, post, input.targets);
+        // What already went out (a partly failed post) stays: its record is what keeps it from going out twice.
+        const published = post.platformPosts.getItems().filter((pp) => pp.publishStatus === 'PUBLISHED');
+        tx.remove(post.platformPosts.getItems().filter((pp) => pp.publishStatus !== 'PUBLISHED'));
+        await this.setTargets(tx, actor, post, input.targets.filter((t) => !published.some((pp) => pp.account.id === t.accountId)));
       }
       if (input.mediaIds) {
         await tx.nativeDelete(PostMedia, { post: post.id });
@@ -135,6 +138,10 @@ export class PostsService {
       const post = await this.load(tx, actor, id, true);
       assertTransition(post.status, to);
       const from = post.status;
+      // Taken out of review: its open approvals are closed and the review ends as withdrawn.
+      if (from === 'PENDING_APPROVAL') await withdrawReview(tx, actor.workspaceId, post.id);
+      // Unscheduled: its queued sends go (the row lock keeps the publisher from claiming them meanwhile).
+      await tx.getConnection().execute(`delete from publish_jobs where "postId" = ? and state = 'pending'`, [post.id], 'run', tx.getTransactionContext());
       post.status = to;
       post.updatedAt = new Date();
       this.audit(tx, actor, post, 'post.status_changed', { before: { status: from }, after: { status: to } });
@@ -158,7 +165,10 @@ export class PostsService {
   }
 
   private async load(em: EntityManager, actor: Actor, id: string, forUpdate = false): Promise<Post> {
-    const post = await em.findOne(Post, { id, workspaceId: actor.workspaceId }, { populate: ['platformPosts.account', 'campaign'], ...(forUpdate ? { lockMode: undefined } : {}) });
+    // The row lock first (FOR UPDATE cannot apply to the outer joins of the populate): changes to one post are serialized,
+    // and the publisher's claim, which moves the post to PUBLISHING, waits for them.
+    if (forUpdate) await em.getConnection().execute(`select id from posts where id = ? and "workspaceId" = ? for update`, [id, actor.workspaceId], 'all', em.getTransactionContext());
+    const post = await em.findOne(Post, { id, workspaceId: actor.workspaceId }, { populate: ['platformPosts.account', 'campaign'] });
     if (!post) throw notFound();
     const platforms = post.platformPosts.getItems().map((pp) => pp.platform);
     // A grant narrowed to own posts or some networks sees nothing else, as if it did not exist.
@@ -217,6 +227,31 @@ export class PostsService {
       { subject: actor.workspaceId, workspaceId: actor.workspaceId, actor: { type: 'user', id: actor.userId } },
     );
   }
+}
+
+/** The list's filters and the caller's narrowing (own posts, some networks); the CSV export applies the same. */
+export function postFilter(actor: Actor, q: Pick<ListPostsRequest, 'status' | 'campaignId' | 'tag' | 'platform' | 'from' | 'to'>): { where: ObjectQuery<Post>; and: FilterQuery<Post>[] } {
+  const where: ObjectQuery<Post> = { workspaceId: actor.workspaceId };
+  const and: FilterQuery<Post>[] = [];
+  if (q.status) where.status = q.status;
+  if (q.campaignId) where.campaign = q.campaignId;
+  if (q.tag) where.tags = { $contains: [q.tag] };
+  if (q.platform) where.platformPosts = { platform: q.platform };
+  if (actor.conditions?.ownOnly) where.authorId = actor.userId;
+  and.push(...platformNarrowing(actor));
+  if (q.from) and.push({ $or: [{ scheduledAt: { $gte: q.from } }, { scheduledAt: null, createdAt: { $gte: q.from } }] });
+  if (q.to) and.push({ $or: [{ scheduledAt: { $lte: q.to } }, { scheduledAt: null, createdAt: { $lte: q.to } }] });
+  return { where, and };
+}
+
+/**
+ * A grant narrowed to some networks sees only posts that target networks, all of them among
+ * those (as conditionsHold decides for one post), in list queries.
+ */
+export function platformNarrowing(actor: Actor): FilterQuery<Post>[] {
+  const allowed = actor.conditions?.platforms;
+  if (!allowed) return [];
+  return [{ platformPosts: { $some: {} } }, { platformPosts: { $none: { platform: { $nin: allowed as Platform[] } } } }];
 }
 
 function cleanContent(c: { text: string; hashtags?: string[]; mentions?: string[]; link?: string }): PostContent {

@@ -1,4 +1,5 @@
 import type { PostContent } from '../posts/post.entity';
+import { tagLink, tagLinks, utmFor } from '../campaigns/utm-links';
 
 /**
  * The text that goes to one network: the post's content with that network's overrides, its
@@ -19,11 +20,18 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** `utm_source` is the network unless the campaign sets it. */
+/** `utm_source` is the network unless the campaign sets it (rules: campaigns/utm-links.ts). */
 export function withUtm(link: string, utm: Record<string, string>, network: string): string {
   if (!Object.keys(utm).length) return link;
-  const u = new URL(link);
-  const params = { utm_source: network.toLowerCase(), ...utm };
-  for (const [k, v] of Object.entries(params)) if (k.startsWith('utm_') && v) u.searchParams.set(k, v);
-  return u.toString();
+  return tagLink(link, utmFor(utm, network));
+}
+
+/**
+ * The exact text sent to one network, and so the text validated when the post is scheduled:
+ * composed, then every http(s) link in it (the link field, links in the text or an override)
+ * tagged with the campaign's UTM parameters. A campaign without UTM parameters tags nothing.
+ */
+export function publishText(content: PostContent, override: Partial<PostContent> | null, network: string, campaignUtm: Record<string, string> | null | undefined): string {
+  const text = composeText(content, override);
+  return campaignUtm && Object.keys(campaignUtm).length ? tagLinks(text, utmFor(campaignUtm, network)) : text;
 }

@@ -11,7 +11,7 @@ import type { PublishingConfig } from '../config/publishing.config';
 import { ConnectorRegistry } from '../networks/connector-registry';
 import { PlatformPost } from '../posts/platform-post.entity';
 import { Post } from '../posts/post.entity';
-import { composeText, withUtm } from './compose-text';
+import { publishText } from './compose-text';
 import { PublishJob } from './publish-job.entity';
 import { RateBudgets } from './rate-budgets';
 
@@ -110,6 +110,8 @@ export class PublisherService {
         `with due as (
            select "platformPostId" from publish_jobs
             where state = 'pending' and "nextAttemptAt" <= now()
+              -- a post taken back to DRAFT or archived is not sent, whatever job is left behind
+              and exists (select 1 from posts p where p.id = publish_jobs."postId" and p.status in ('SCHEDULED', 'APPROVED', 'PUBLISHING', 'FAILED'))
             order by "nextAttemptAt" limit ? for update skip locked)
          update publish_jobs j
             set state = 'in_flight', "leaseUntil" = now() + make_interval(secs => ?), "leasedBy" = ?, attempts = j.attempts + 1
@@ -160,9 +162,8 @@ export class PublisherService {
     if (!pp.account.isActive) return { kind: 'failed', reason: `${pp.platform}: the account @${pp.account.username} is disconnected; reconnect it`, code: 'PUBLISHING.ACCOUNT_DISCONNECTED' };
     const credentials = { accountId: pp.account.platformAccountId, accessToken: this.cipher.decrypt(pp.account.accessToken) };
     const post = pp.post;
-    const campaign = post.campaign;
-    const link = (pp.customContent?.link ?? post.content.link) || null;
-    const text = job.sentText ?? composeText(post.content, pp.customContent, link && campaign ? withUtm(link, campaign.utmParams, pp.platform) : link);
+    // The same text the network validation saw at schedule time, every link UTM-tagged; once sent it is frozen.
+    const text = job.sentText ?? publishText(post.content, pp.customContent, pp.platform, post.campaign?.utmParams);
     try {
       if (job.mustReconcile && job.firstAttemptAt) {
         const found = await connector.findRecentByMarker(credentials, { text }, job.firstAttemptAt);

@@ -152,6 +152,11 @@ export class ListPostsRequest {
   @IsDate()
   to?: Date;
 
+  /** createdAt (default): newest first. scheduledAt: posts with a time only, soonest first. */
+  @IsOptional()
+  @IsIn(['createdAt', 'scheduledAt'])
+  sort?: 'createdAt' | 'scheduledAt';
+
   @IsOptional()
   @Type(() => Number)
   @IsInt()

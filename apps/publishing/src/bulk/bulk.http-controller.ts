@@ -1,0 +1,71 @@
+import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
+import type { FastifyReply } from 'fastify';
+import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
+import { CurrentPermission, CurrentSubject, Requires, evaluate, type Decision, type PermissionSubject } from '@lib/permissions';
+import { actorOf } from '../posts/posts.http-controller';
+import { ExportPostsRequest, ImportIdParam, ImportRowsRequest, ListImportsRequest, StartImportRequest } from './dto/bulk.requests';
+import type { ImportGrants } from './post-import.entity';
+import { PostImportsService } from './post-imports.service';
+import { PostsExportService } from './posts-export.service';
+
+/**
+ * What the caller may do with the rows, fixed when the import starts: posts:create (maybe
+ * narrowed to some networks), posts:publish, which scheduling a row needs, and media:create,
+ * which media URLs need.
+ */
+export function importGrants(subject: PermissionSubject, create: Decision | null): ImportGrants {
+  const publish = evaluate(subject, 'posts', 'publish');
+  return {
+    createPlatforms: create?.allowed ? (create.conditions?.platforms ?? null) : null,
+    publish: publish.allowed ? { platforms: publish.conditions?.platforms ?? null } : null,
+    role: subject.role,
+    mediaCreate: evaluate(subject, 'media', 'create').allowed,
+  };
+}
+
+@Controller('api/v1/posts')
+export class BulkHttpController {
+  constructor(
+    private readonly imports: PostImportsService,
+    private readonly exports: PostsExportService,
+  ) {}
+
+  /** The CSV is the body (text/csv); 202 at once, the rows are checked and created in the background. */
+  @Post('imports')
+  @HttpCode(202)
+  @Requires('posts', 'create')
+  async startImport(
+    @CurrentUser() u: AccessClaims,
+    @CurrentSubject() s: PermissionSubject,
+    @CurrentPermission() p: Decision | null,
+    @Query() q: StartImportRequest,
+    @Body() csv: unknown,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    const started = await this.imports.start(actorOf(u, s, p), importGrants(s, p), csv, q);
+    void reply.header('location', `/api/v1/posts/imports/${started.id}`);
+    return started;
+  }
+
+  @Get('imports')
+  @Requires('posts', 'read')
+  listImports(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Query() q: ListImportsRequest) {
+    return this.imports.list(actorOf(u, s, p), q);
+  }
+
+  /** Progress, and the row-by-row report a page at a time. */
+  @Get('imports/:id')
+  @Requires('posts', 'read')
+  getImport(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: ImportIdParam, @Query() q: ImportRowsRequest) {
+    return this.imports.get(actorOf(u, s, p), param.id, q);
+  }
+
+  /** The posts list's filters; every matching post, streamed as it is read. */
+  @Get('export')
+  @Requires('posts', 'read')
+  @Header('content-type', 'text/csv; charset=utf-8')
+  @Header('content-disposition', 'attachment; filename="posts.csv"')
+  exportPosts(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Query() q: ExportPostsRequest): StreamableFile {
+    return new StreamableFile(this.exports.stream(actorOf(u, s, p), q));
+  }
+}
