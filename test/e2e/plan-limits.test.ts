@@ -1,13 +1,8 @@
-import { randomBytes } from 'node:crypto';
-import pg from 'pg';
-import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, testSigningKeys, uniqueName, waitFor } from '@lib/testing';
-import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
-import { freePort } from '../../tools/devstack/src/stack';
+import { testSigningKeys, uniqueName, waitFor } from '@lib/testing';
 import { emulatedNetworkEnv } from '../../tools/dev/env';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
 import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
 import { PASSWORD, email, register, startAuth, type AuthService } from '../auth/harness';
+import { startPublishing, type Publishing } from '../publishing/harness';
 
 interface Problem {
   code?: string;
@@ -23,44 +18,32 @@ interface Problem {
  * are created. Everything goes through the edge, as a web client's calls would.
  */
 describe('plan limits end to end: auth sets the plan, publishing enforces its limits', () => {
-  const { pgUrl, brokers } = testStack();
   const keys = testSigningKeys();
   let x: RunningEmulator;
-  let publishing: Spawned;
-  let publishingBase: string;
-  let db: pg.Pool;
+  let publishing: Publishing;
+  let db: Publishing['db'];
   let svc: AuthService;
 
   beforeAll(async () => {
     x = await startEmulator('twitter');
-    const url = await createTestDatabase(pgUrl, 'plan_limits');
-    await runMigrations(publishingOrmOptions(url));
-    db = new pg.Pool({ connectionString: url, max: 2 });
-    const port = await freePort();
-    publishing = spawnNode('publishing', 'apps/publishing/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      KAFKA_MAX_WAIT_MS: '10',
-      // Its own consumer group: other files' publishing services (some killed on purpose) are not its members.
-      KAFKA_GROUP_PREFIX: `${uniqueName('plan_limits')}.`,
-      JWT_PUBLIC_KEY: keys.publicKey,
-      DATABASE_URL: url,
-      PUBLIC_BASE_URL: 'http://edge.example.test',
-      TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      ...emulatedNetworkEnv({ twitter: x.url }),
+    publishing = await startPublishing({
+      name: 'plan_limits',
+      keys,
+      env: {
+        KAFKA_MAX_WAIT_MS: '10',
+        // Its own consumer group: other files' publishing services (some killed on purpose) are not its members.
+        KAFKA_GROUP_PREFIX: `${uniqueName('plan_limits')}.`,
+        PUBLIC_BASE_URL: 'http://edge.example.test',
+        ...emulatedNetworkEnv({ twitter: x.url }),
+      },
     });
-    publishingBase = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${publishingBase}/health/ready`, publishing, 30_000);
-    svc = await startAuth({ keys, edgeEnv: { PUBLISHING_URL: publishingBase } });
+    db = publishing.db;
+    svc = await startAuth({ keys, edgeEnv: { PUBLISHING_URL: publishing.base } });
   });
 
   afterAll(async () => {
     await svc?.stop();
-    if (publishing) await stopProcess(publishing);
-    await db?.end();
+    await publishing?.stop();
     await x?.stop();
   });
 

@@ -2,17 +2,11 @@ import { execFile } from 'node:child_process';
 import { randomBytes, randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
-import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
-import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, waitFor, testSigningKeys } from '@lib/testing';
+import { waitFor } from '@lib/testing';
 import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
-import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
-import { freePort } from '../../tools/devstack/src/stack';
 import { ROOT, emulatedNetworkEnv } from '../../tools/dev/env';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
 import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
+import { callAs, keySpec, signToken, startPublishing, type Publishing } from './harness';
 
 interface AccountBody {
   id: string;
@@ -43,43 +37,23 @@ interface AccountRow {
 const run = promisify(execFile);
 
 describe('publishing: connecting social accounts', () => {
-  const { pgUrl, brokers } = testStack();
-  const keys = testSigningKeys();
   const k1 = { id: 'k1', key: randomBytes(32) };
   const k2 = { id: 'k2', key: randomBytes(32) };
-  const keySpec = (...ks: { id: string; key: Buffer }[]) => ks.map((k) => `${k.id}:${k.key.toString('base64')}`).join(',');
   const cipher = new TokenCipher(k2, [k1]); // reads rows under either key
   const ws = randomUUID();
   const otherWs = randomUUID();
   const admin = randomUUID();
-  let proc: Spawned;
-  let base: string;
-  let dbUrl: string;
-  let db: pg.Pool;
+  let svc: Publishing;
+  let db: Publishing['db'];
   let x: RunningEmulator;
   let fb: RunningEmulator;
   let li: RunningEmulator;
-  let serviceEnv: Record<string, string>;
 
-  const token = (role: string, workspaceId = ws) =>
-    jwt.sign({ sub: admin, workspaceId, role, sid: randomUUID() }, keys.privateKey, { algorithm: 'ES256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' });
-
-  async function call(method: string, urlPath: string, body?: unknown, role = 'ADMIN', workspaceId = ws): Promise<Answer> {
-    const res = await fetch(`${base}${urlPath}`, {
-      method,
-      headers: { authorization: `Bearer ${token(role, workspaceId)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {}, text };
-  }
+  const call = (method: string, urlPath: string, body?: unknown, role = 'ADMIN', workspaceId = ws): Promise<Answer> =>
+    callAs(svc.base, signToken(svc.keys, { sub: admin, workspaceId, role }))(method, urlPath, body);
 
   /** The network's redirect back to us: no bearer token, only code and state. */
-  async function callback(search: string): Promise<Answer> {
-    const res = await fetch(`${base}/api/v1/social-accounts/oauth/callback${search}`);
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {}, text };
-  }
+  const callback = (search: string): Promise<Answer> => callAs(svc.base)('GET', `/api/v1/social-accounts/oauth/callback${search}`);
 
   /** Start → follow the authorize URL (the emulator approves at once) → the callback it redirects to. */
   async function connect(platform: string): Promise<{ answer: Answer; authorizationUrl: URL; redirect: URL }> {
@@ -103,36 +77,23 @@ describe('publishing: connecting social accounts', () => {
     return rows.map((r) => r.envelope.data);
   }
 
-  async function startService(tokenKeys: string): Promise<void> {
-    const port = await freePort();
-    proc = spawnNode('publishing', 'apps/publishing/src/main.js', { ...serviceEnv, PORT: String(port), TOKEN_ENCRYPTION_KEYS: tokenKeys });
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${base}/health/ready`, proc, 30_000);
-  }
-
   beforeAll(async () => {
     [x, fb, li] = await Promise.all([startEmulator('twitter'), startEmulator('facebook'), startEmulator('linkedin')]);
-    dbUrl = await createTestDatabase(pgUrl, 'accounts');
-    await runMigrations(publishingOrmOptions(dbUrl));
-    db = new pg.Pool({ connectionString: dbUrl, max: 2 });
-    serviceEnv = {
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      DATABASE_URL: dbUrl,
-      PUBLIC_BASE_URL: 'http://edge.example.test',
-      TOKEN_REFRESH_INTERVAL_MS: '200',
-      TOKEN_REFRESH_AHEAD_MS: '60000',
-      ...emulatedNetworkEnv({ twitter: x.url, facebook: fb.url, linkedin: li.url }),
-    };
-    await startService(keySpec(k1));
+    svc = await startPublishing({
+      name: 'accounts',
+      tokenKey: k1,
+      env: {
+        PUBLIC_BASE_URL: 'http://edge.example.test',
+        TOKEN_REFRESH_INTERVAL_MS: '200',
+        TOKEN_REFRESH_AHEAD_MS: '60000',
+        ...emulatedNetworkEnv({ twitter: x.url, facebook: fb.url, linkedin: li.url }),
+      },
+    });
+    db = svc.db;
   });
 
   afterAll(async () => {
-    if (proc) await stopProcess(proc);
-    await db?.end();
+    await svc?.stop();
     await Promise.all([x, fb, li].filter(Boolean).map((e) => e.stop()));
   });
 
@@ -322,7 +283,7 @@ describe('publishing: connecting social accounts', () => {
     };
     const before = await plain();
     const script = path.join(ROOT, 'dist/apps/publishing/src/reencrypt-tokens.js');
-    const env = { ...process.env, DATABASE_URL: dbUrl, TOKEN_ENCRYPTION_KEYS: keySpec(k2, k1) };
+    const env = { ...process.env, DATABASE_URL: svc.url, TOKEN_ENCRYPTION_KEYS: keySpec(k2, k1) };
     const first = JSON.parse((await run(process.execPath, [script], { env })).stdout.trim());
     expect(first.currentKey).toBe('k2');
     expect(first.tables.social_accounts.reencrypted).toBeGreaterThanOrEqual(before.length);
@@ -340,8 +301,7 @@ describe('publishing: connecting social accounts', () => {
     expect(second.tables.social_accounts.reencrypted).toBe(0);
     expect(second.tables.social_accounts.current).toBe(first.tables.social_accounts.reencrypted + first.tables.social_accounts.current);
 
-    await stopProcess(proc);
-    await startService(keySpec(k2, k1));
+    await svc.restart({ TOKEN_ENCRYPTION_KEYS: keySpec(k2, k1) });
     // Decrypts rows moved to k2 (disconnect revokes with the stored token)…
     const liStored = await row(liAccount.id);
     expect((await call('DELETE', `/api/v1/social-accounts/${liAccount.id}`)).status).toBe(204);

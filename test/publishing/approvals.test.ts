@@ -1,13 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
-import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
-import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, testSigningKeys } from '@lib/testing';
-import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
-import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { randomUUID } from 'node:crypto';
+import { callAs, insertAccount, signToken, startPublishing, type Publishing } from './harness';
 
 type Role = 'OWNER' | 'ADMIN' | 'MANAGER' | 'EDITOR' | 'VIEWER';
 
@@ -48,32 +40,12 @@ interface Team {
 }
 
 describe('publishing: approval workflows', () => {
-  const { pgUrl, brokers } = testStack();
-  const keys = testSigningKeys();
-  const tokenKey = { id: 'k1', key: randomBytes(32) };
-  const cipher = new TokenCipher(tokenKey);
-  let proc: Spawned;
-  let base: string;
-  let db: pg.Pool;
+  let svc: Publishing;
+  let db: Publishing['db'];
   const future = () => new Date(Date.now() + 24 * 3_600_000).toISOString();
 
-  const token = (c: Caller) =>
-    jwt.sign({ sub: c.userId, workspaceId: c.workspaceId, role: c.role, sid: randomUUID(), ...(c.perms ? { perms: c.perms } : {}) }, keys.privateKey, {
-      algorithm: 'ES256',
-      issuer: JWT_ISSUER,
-      audience: JWT_AUDIENCE,
-      expiresIn: '5m',
-    });
-
-  async function call(who: Caller, method: string, path: string, body?: unknown): Promise<{ status: number; body: Body }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token(who)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
-  }
+  const call = (who: Caller, method: string, path: string, body?: unknown) =>
+    callAs(svc.base, signToken(svc.keys, { sub: who.userId, workspaceId: who.workspaceId, role: who.role, perms: who.perms }))<Body>(method, path, body);
 
   async function team(): Promise<Team> {
     const ws = randomUUID();
@@ -90,15 +62,7 @@ describe('publishing: approval workflows', () => {
     for (const p of Object.values(people)) {
       await db.query(`insert into workspace_members ("workspaceId", "userId", role, "isActive", "updatedAt") values ($1, $2, $3, true, now())`, [ws, p.userId, p.role]);
     }
-    const account = async (platform: string) => {
-      const id = randomUUID();
-      await db.query(
-        `insert into social_accounts (id, "workspaceId", platform, "platformAccountId", username, "displayName", "accessToken", "refreshToken", "isActive", metadata, "createdAt", "updatedAt")
-         values ($1, $2, $3, $4, $5, $5, $6, null, true, '{}', now(), now())`,
-        [id, ws, platform, randomUUID(), `acme_${platform.toLowerCase()}`, cipher.encrypt('access-secret')],
-      );
-      return id;
-    };
+    const account = (platform: string) => insertAccount(db, svc.cipher, { workspaceId: ws, platform });
     return { ws, twitter: await account('TWITTER'), linkedin: await account('LINKEDIN'), ...people };
   }
 
@@ -123,27 +87,12 @@ describe('publishing: approval workflows', () => {
   const jobs = async (postId: string) => (await db.query<{ n: number }>('select count(*)::int as n from publish_jobs where "postId" = $1', [postId])).rows[0].n;
 
   beforeAll(async () => {
-    const url = await createTestDatabase(pgUrl, 'approvals');
-    await runMigrations(publishingOrmOptions(url));
-    db = new pg.Pool({ connectionString: url, max: 2 });
-    const port = await freePort();
-    proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      DATABASE_URL: url,
-      TOKEN_ENCRYPTION_KEYS: `${tokenKey.id}:${tokenKey.key.toString('base64')}`,
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${base}/health/ready`, proc, 30_000);
+    svc = await startPublishing({ name: 'approvals' });
+    db = svc.db;
   });
 
   afterAll(async () => {
-    if (proc) await stopProcess(proc);
-    await db?.end();
+    await svc?.stop();
   });
 
   it('validates workflow configs field by field, and manages workflows with the role matrix', async () => {

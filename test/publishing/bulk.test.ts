@@ -6,15 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import sharp from 'sharp';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
-import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
-import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testSigningKeys, testStack, waitFor } from '@lib/testing';
-import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
-import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { waitFor } from '@lib/testing';
+import { createPublishing, insertAccount, signToken, type Publishing } from './harness';
 
 interface ImportRow {
   row: number;
@@ -44,17 +37,11 @@ interface ImportBody {
 }
 
 describe('publishing: CSV import and export of posts', () => {
-  const { pgUrl, brokers } = testStack();
-  const keys = testSigningKeys();
-  const tokenKey = { id: 'k1', key: randomBytes(32) };
   const ws = randomUUID();
   const otherWs = randomUUID();
   const user = randomUUID();
-  const procs: Spawned[] = [];
-  let proc: Spawned;
-  let base: string;
-  let url: string;
-  let db: pg.Pool;
+  let svc: Publishing;
+  let db: Publishing['db'];
   let twitter: string;
   let linkedin: string;
   let campaignId: string;
@@ -65,8 +52,7 @@ describe('publishing: CSV import and export of posts', () => {
   let files: Server;
   let filesUrl: string;
 
-  const token = (role: string, workspaceId: string = ws) =>
-    jwt.sign({ sub: user, workspaceId, role, sid: randomUUID() }, keys.privateKey, { algorithm: 'ES256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '10m' });
+  const token = (role: string, workspaceId: string = ws) => signToken(svc.keys, { sub: user, workspaceId, role }, { expiresIn: '10m' });
 
   async function call<T = ImportBody>(method: string, path: string, opts: { json?: unknown; csv?: string; role?: string; workspaceId?: string } = {}) {
     const headers: Record<string, string> = { authorization: `Bearer ${token(opts.role ?? 'MANAGER', opts.workspaceId)}` };
@@ -78,45 +64,13 @@ describe('publishing: CSV import and export of posts', () => {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(opts.json);
     }
-    const res = await fetch(`${base}${path}`, { method, headers, body });
+    const res = await fetch(`${svc.base}${path}`, { method, headers, body });
     const text = await res.text();
     const isJson = (res.headers.get('content-type') ?? '').includes('json');
     return { status: res.status, headers: res.headers, text, body: (isJson && text ? JSON.parse(text) : {}) as T };
   }
 
-  async function startService(): Promise<void> {
-    const port = await freePort();
-    proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      DATABASE_URL: url,
-      TOKEN_ENCRYPTION_KEYS: `${tokenKey.id}:${tokenKey.key.toString('base64')}`,
-      BULK_IMPORT_POLL_INTERVAL_MS: '100',
-      BULK_IMPORT_LEASE_MS: '2000',
-      BULK_MEDIA_FETCH_ALLOW_PRIVATE: 'true',
-      BULK_MEDIA_FETCH_TIMEOUT_MS: '1500',
-      MEDIA_DIR: mediaDir,
-      MEDIA_MAX_UPLOAD_BYTES: String(MAX_MEDIA_BYTES),
-    });
-    procs.push(proc);
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${base}/health/ready`, proc, 30_000);
-  }
-
-  async function account(platform: string, workspaceId = ws): Promise<string> {
-    const id = randomUUID();
-    const cipher = new TokenCipher(tokenKey);
-    await db.query(
-      `insert into social_accounts (id, "workspaceId", platform, "platformAccountId", username, "displayName", "accessToken", "refreshToken", "isActive", metadata, "createdAt", "updatedAt")
-       values ($1, $2, $3, $4, $5, $5, $6, null, true, '{}', now(), now())`,
-      [id, workspaceId, platform, randomUUID(), `acme_${platform.toLowerCase()}`, cipher.encrypt('access-secret')],
-    );
-    return id;
-  }
+  const account = (platform: string, workspaceId = ws) => insertAccount(db, svc.cipher, { workspaceId, platform });
 
   /** Polls the import until `done` holds, recording every progress value seen on the way. */
   async function follow(id: string, done: (b: ImportBody) => boolean, seen: number[] = [], timeoutMs = 60_000, workspaceId: string = ws): Promise<ImportBody> {
@@ -152,10 +106,19 @@ describe('publishing: CSV import and export of posts', () => {
     });
     await new Promise<void>((resolve) => files.listen(0, '127.0.0.1', resolve));
     filesUrl = `http://127.0.0.1:${(files.address() as AddressInfo).port}`;
-    url = await createTestDatabase(pgUrl, 'bulk');
-    await runMigrations(publishingOrmOptions(url));
-    db = new pg.Pool({ connectionString: url, max: 2 });
-    await startService();
+    svc = await createPublishing({
+      name: 'bulk',
+      env: {
+        BULK_IMPORT_POLL_INTERVAL_MS: '100',
+        BULK_IMPORT_LEASE_MS: '2000',
+        BULK_MEDIA_FETCH_ALLOW_PRIVATE: 'true',
+        BULK_MEDIA_FETCH_TIMEOUT_MS: '1500',
+        MEDIA_DIR: mediaDir,
+        MEDIA_MAX_UPLOAD_BYTES: String(MAX_MEDIA_BYTES),
+      },
+    });
+    db = svc.db;
+    await svc.start();
     twitter = await account('TWITTER');
     linkedin = await account('LINKEDIN');
     campaignId = randomUUID();
@@ -173,8 +136,7 @@ describe('publishing: CSV import and export of posts', () => {
   });
 
   afterAll(async () => {
-    for (const p of procs) await stopProcess(p);
-    await db?.end();
+    await svc?.stop();
     files?.closeAllConnections();
     await new Promise((resolve) => files?.close(resolve));
     rmSync(mediaDir, { recursive: true, force: true });
@@ -201,12 +163,12 @@ describe('publishing: CSV import and export of posts', () => {
     const seen: number[] = [];
     const midway = await follow(started.body.id, (b) => finished(b) || (b.status === 'IMPORTING' && b.processed > 0 && seen.filter((p) => p > 0).length >= 2), seen);
     expect(midway.status).toBe('IMPORTING'); // if this fails, the import outran the polling: it was never interrupted
-    proc.child.kill('SIGKILL');
-    await proc.exited;
+    svc.proc.child.kill('SIGKILL');
+    await svc.proc.exited;
     const atKill = await count(`select count(*)::int as n from posts where tags @> array[$1]`, [tag]);
     expect(atKill).toBeLessThan(10_000);
 
-    await startService();
+    await svc.start();
     const done = await follow(started.body.id, finished, seen, 120_000);
     expect(done).toMatchObject({ status: 'COMPLETED', total: 10_000, processed: 10_000, created: 10_000, failed: 0, percent: 100, error: null });
     // Progress was seen strictly growing through intermediate values.

@@ -1,13 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
-import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
-import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, testSigningKeys } from '@lib/testing';
-import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
-import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { randomUUID } from 'node:crypto';
+import { callAs, createPublishing, insertAccount, signToken, type Publishing } from './harness';
 
 interface CalendarBody {
   timeZone: string;
@@ -21,44 +13,23 @@ interface CalendarBody {
 }
 
 describe('publishing: the posts calendar, day by day in the workspace time zone', () => {
-  const { pgUrl, brokers } = testStack();
-  const keys = testSigningKeys();
-  const tokenKey = { id: 'k1', key: randomBytes(32) };
-  const cipher = new TokenCipher(tokenKey);
   const ws = randomUUID();
   const otherWs = randomUUID();
   const me = randomUUID();
   const colleague = randomUUID();
-  let proc: Spawned;
-  let base: string;
-  let db: pg.Pool;
+  let svc: Publishing;
+  let db: Publishing['db'];
   const ids: Record<string, string> = {};
   let campaignId: string;
 
   const token = (opts: { role?: string; workspaceId?: string; sub?: string; perms?: unknown }) =>
-    jwt.sign({ sub: opts.sub ?? me, workspaceId: opts.workspaceId ?? ws, role: opts.role ?? 'VIEWER', sid: randomUUID(), perms: opts.perms }, keys.privateKey, {
-      algorithm: 'ES256',
-      issuer: JWT_ISSUER,
-      audience: JWT_AUDIENCE,
-      expiresIn: '5m',
-    });
-  async function get(path: string, opts: Parameters<typeof token>[0] = {}): Promise<{ status: number; body: CalendarBody }> {
-    const res = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token(opts)}` } });
-    return { status: res.status, body: (await res.json()) as CalendarBody };
-  }
+    signToken(svc.keys, { sub: opts.sub ?? me, workspaceId: opts.workspaceId ?? ws, role: opts.role ?? 'VIEWER', perms: opts.perms });
+  const get = (path: string, opts: Parameters<typeof token>[0] = {}) => callAs(svc.base, token(opts))<CalendarBody>('GET', path);
   const placed = (b: CalendarBody) => Object.fromEntries(b.days.map((d) => [d.date, d.posts.map((p) => name(p.id))]));
   const name = (id: string) => Object.entries(ids).find(([, v]) => v === id)?.[0] ?? id;
   const fields = (b: CalendarBody) => (b.errors ?? []).map((e) => e.field).sort();
 
-  async function account(platform: string, workspaceId = ws): Promise<string> {
-    const id = randomUUID();
-    await db.query(
-      `insert into social_accounts (id, "workspaceId", platform, "platformAccountId", username, "displayName", "accessToken", "refreshToken", "isActive", metadata, "createdAt", "updatedAt")
-       values ($1, $2, $3, $4, $5, $5, $6, null, true, '{}', now(), now())`,
-      [id, workspaceId, platform, randomUUID(), `acme_${platform.toLowerCase()}`, cipher.encrypt('access-secret')],
-    );
-    return id;
-  }
+  const account = (platform: string, workspaceId = ws) => insertAccount(db, svc.cipher, { workspaceId, platform });
 
   async function post(key: string, o: { scheduledAt?: string; publishedAt?: string; status?: string; accountId: string; platform: string; workspaceId?: string; authorId?: string; tags?: string[]; campaignId?: string }): Promise<void> {
     const id = randomUUID();
@@ -72,25 +43,12 @@ describe('publishing: the posts calendar, day by day in the workspace time zone'
   }
 
   beforeAll(async () => {
-    const url = await createTestDatabase(pgUrl, 'calendar');
-    await runMigrations(publishingOrmOptions(url));
-    db = new pg.Pool({ connectionString: url, max: 2 });
+    svc = await createPublishing({ name: 'calendar' });
+    db = svc.db;
     // The workspace projection's table (its migration is another area's); created here only if absent.
     await db.query(`create table if not exists workspace_profiles ("workspaceId" uuid primary key, plan text not null, "timeZone" text not null, limits jsonb not null, "updatedAt" timestamptz not null)`);
     await db.query(`insert into workspace_profiles ("workspaceId", plan, "timeZone", limits, "updatedAt") values ($1, 'PROFESSIONAL', 'Europe/Berlin', '{}', now())`, [ws]);
-    const port = await freePort();
-    proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      DATABASE_URL: url,
-      TOKEN_ENCRYPTION_KEYS: `${tokenKey.id}:${tokenKey.key.toString('base64')}`,
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${base}/health/ready`, proc, 30_000);
+    await svc.start();
 
     const x = await account('TWITTER');
     const li = await account('LINKEDIN');
@@ -112,8 +70,7 @@ describe('publishing: the posts calendar, day by day in the workspace time zone'
   });
 
   afterAll(async () => {
-    if (proc) await stopProcess(proc);
-    await db?.end();
+    await svc?.stop();
   });
 
   it("answers every day of the range in the workspace's zone, across the DST change, posts placed by their local day", async () => {

@@ -1,14 +1,7 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
-import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
-import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, testSigningKeys, waitFor } from '@lib/testing';
-import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
-import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@lib/testing';
 import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { callAs, insertAccount, signToken, startPublishing, type Publishing } from './harness';
 
 interface Body {
   id: string;
@@ -30,43 +23,22 @@ interface Body {
 }
 
 describe('publishing: campaigns, and UTM parameters at publish time', () => {
-  const { pgUrl, brokers } = testStack();
-  const keys = testSigningKeys();
-  const tokenKey = { id: 'k1', key: randomBytes(32) };
-  const cipher = new TokenCipher(tokenKey);
   const ws = randomUUID();
   const otherWs = randomUUID();
   const user = randomUUID();
   let x: RunningEmulator;
-  let proc: Spawned;
-  let base: string;
-  let db: pg.Pool;
+  let svc: Publishing;
+  let db: Publishing['db'];
   let twitter: string;
   let linkedin: string;
 
-  const token = (role: string, workspaceId = ws, perms?: unknown) =>
-    jwt.sign({ sub: user, workspaceId, role, sid: randomUUID(), perms }, keys.privateKey, { algorithm: 'ES256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' });
-  async function call(method: string, path: string, body?: unknown, role = 'MANAGER', workspaceId = ws, perms?: unknown): Promise<{ status: number; body: Body }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token(role, workspaceId, perms)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
-  }
+  const call = (method: string, path: string, body?: unknown, role = 'MANAGER', workspaceId = ws, perms?: unknown) =>
+    callAs(svc.base, signToken(svc.keys, { sub: user, workspaceId, role, perms }))<Body>(method, path, body);
   const fields = (b: Body) => (b.errors ?? []).map((e) => e.field).sort();
   const count = async (sql: string, params: unknown[] = []) => (await db.query<{ n: number }>(sql, params)).rows[0].n;
 
-  async function account(platform: string, seeded: { accountId: string; accessToken: string }): Promise<string> {
-    const id = randomUUID();
-    await db.query(
-      `insert into social_accounts (id, "workspaceId", platform, "platformAccountId", username, "displayName", "accessToken", "refreshToken", "isActive", metadata, "createdAt", "updatedAt")
-       values ($1, $2, $3, $4, $5, $5, $6, null, true, '{}', now(), now())`,
-      [id, ws, platform, seeded.accountId, `acme_${platform.toLowerCase()}`, cipher.encrypt(seeded.accessToken)],
-    );
-    return id;
-  }
+  const account = (platform: string, seeded: { accountId: string; accessToken: string }) =>
+    insertAccount(db, svc.cipher, { workspaceId: ws, platform, platformAccountId: seeded.accountId, accessToken: seeded.accessToken });
 
   const campaign = (over: Record<string, unknown> = {}) => ({
     name: 'Spring launch',
@@ -82,35 +54,24 @@ describe('publishing: campaigns, and UTM parameters at publish time', () => {
 
   beforeAll(async () => {
     x = await startEmulator('twitter', { port: 0 });
-    const url = await createTestDatabase(pgUrl, 'campaigns');
-    await runMigrations(publishingOrmOptions(url));
-    db = new pg.Pool({ connectionString: url, max: 2 });
-    const port = await freePort();
-    proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      DATABASE_URL: url,
-      TOKEN_ENCRYPTION_KEYS: `${tokenKey.id}:${tokenKey.key.toString('base64')}`,
-      X_CLIENT_ID: 'client-1',
-      X_CLIENT_SECRET: 'secret-1',
-      X_API_BASE_URL: x.url,
-      X_AUTHORIZE_URL: `${x.url}/i/oauth2/authorize`,
-      PUBLISH_POLL_INTERVAL_MS: '50',
+    svc = await startPublishing({
+      name: 'campaigns',
+      env: {
+        X_CLIENT_ID: 'client-1',
+        X_CLIENT_SECRET: 'secret-1',
+        X_API_BASE_URL: x.url,
+        X_AUTHORIZE_URL: `${x.url}/i/oauth2/authorize`,
+        PUBLISH_POLL_INTERVAL_MS: '50',
+      },
     });
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${base}/health/ready`, proc, 30_000);
+    db = svc.db;
     twitter = await account('TWITTER', x.control.seedAccount());
     // Scheduled for later only (never published here): no LinkedIn network is needed.
     linkedin = await account('LINKEDIN', { accountId: 'urn:li:person:test', accessToken: 'li-token' });
   });
 
   afterAll(async () => {
-    if (proc) await stopProcess(proc);
-    await db?.end();
+    await svc?.stop();
     await x?.stop();
   });
 

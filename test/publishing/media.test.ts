@@ -2,15 +2,11 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
 import sharp from 'sharp';
-import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
-import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testSigningKeys, testStack, waitFor } from '@lib/testing';
-import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
+import { testStack, waitFor } from '@lib/testing';
 import { freePort } from '../../tools/devstack/src/stack';
 import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { callAs, createPublishing, signToken, type Publishing } from './harness';
 
 interface Asset {
   id: string;
@@ -64,8 +60,7 @@ function mp4(opts: { brand: string; compatible: string[]; width: number; height:
 }
 
 describe('publishing: media library', () => {
-  const { pgUrl, brokers } = testStack();
-  const keys = testSigningKeys();
+  const { brokers } = testStack();
   const ws: string = randomUUID();
   const freeWs: string = randomUUID();
   const otherWs: string = randomUUID();
@@ -74,24 +69,14 @@ describe('publishing: media library', () => {
   const FREE_LIMIT = 200_000;
   const MAX_UPLOAD = 1_500_000;
   const EDGE_UPLOAD_LIMIT = 600_000;
-  let proc: Spawned;
+  let svc: Publishing;
   let edge: Spawned;
   let base: string;
   let edgeBase: string;
-  let db: pg.Pool;
+  let db: Publishing['db'];
 
-  const token = (role: string, workspaceId = ws) =>
-    jwt.sign({ sub: user, workspaceId, role, sid: randomUUID() }, keys.privateKey, { algorithm: 'ES256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' });
-
-  async function call(method: string, p: string, body?: unknown, role = 'EDITOR', workspaceId = ws): Promise<{ status: number; body: Body }> {
-    const res = await fetch(`${base}${p}`, {
-      method,
-      headers: { authorization: `Bearer ${token(role, workspaceId)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
-  }
+  const token = (role: string, workspaceId = ws) => signToken(svc.keys, { sub: user, workspaceId, role });
+  const call = (method: string, p: string, body?: unknown, role = 'EDITOR', workspaceId = ws) => callAs(base, token(role, workspaceId))<Body>(method, p, body);
 
   async function upload(
     file: Buffer,
@@ -186,29 +171,22 @@ describe('publishing: media library', () => {
   }
 
   beforeAll(async () => {
-    const url = await createTestDatabase(pgUrl, 'media');
-    await runMigrations(publishingOrmOptions(url));
-    db = new pg.Pool({ connectionString: url, max: 2 });
+    svc = await createPublishing({
+      name: 'media',
+      env: {
+        MEDIA_DIR: mediaDir,
+        MEDIA_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
+        // The FREE row scaled down so the test moves kilobytes, not 25 MiB.
+        MEDIA_PLAN_LIMIT_BYTES: `FREE=${FREE_LIMIT}`,
+      },
+    });
+    db = svc.db;
     // The workspace projection's table (its migration ships with the workspaces module); kept
     // here, guarded, so this test does not depend on the order the two land in.
     await db.query(`create table if not exists workspace_profiles ("workspaceId" uuid primary key, plan text not null, "timeZone" text not null, limits jsonb not null, "updatedAt" timestamptz not null)`);
     await db.query(`insert into workspace_profiles ("workspaceId", plan, "timeZone", limits, "updatedAt") values ($1, 'FREE', 'UTC', '{}', now())`, [freeWs]);
-    const port = await freePort();
-    proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      DATABASE_URL: url,
-      TOKEN_ENCRYPTION_KEYS: `k1:${randomBytes(32).toString('base64')}`,
-      MEDIA_DIR: mediaDir,
-      MEDIA_MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
-      // The FREE row scaled down so the test moves kilobytes, not 25 MiB.
-      MEDIA_PLAN_LIMIT_BYTES: `FREE=${FREE_LIMIT}`,
-    });
-    base = `http://127.0.0.1:${port}`;
+    await svc.start();
+    base = svc.base;
     const edgePort = await freePort();
     edge = spawnNode('edge', 'apps/edge/src/main.js', {
       PORT: String(edgePort),
@@ -216,20 +194,18 @@ describe('publishing: media library', () => {
       LOG_LEVEL: 'warn',
       KAFKA_BROKERS: brokers.join(','),
       KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
+      JWT_PUBLIC_KEY: svc.keys.publicKey,
       PUBLISHING_URL: base,
       EDGE_BODY_LIMIT_BYTES: '2048',
       EDGE_UPLOAD_LIMIT_BYTES: String(EDGE_UPLOAD_LIMIT),
     });
     edgeBase = `http://127.0.0.1:${edgePort}`;
-    await waitForHealthy(`${base}/health/ready`, proc, 30_000);
     await waitForHealthy(`${edgeBase}/health/live`, edge, 30_000);
   });
 
   afterAll(async () => {
     if (edge) await stopProcess(edge);
-    if (proc) await stopProcess(proc);
-    await db?.end();
+    await svc?.stop();
     rmSync(mediaDir, { recursive: true, force: true });
   });
 

@@ -1,13 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
-import pg from 'pg';
-import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
-import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, testSigningKeys } from '@lib/testing';
-import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
-import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { randomUUID } from 'node:crypto';
+import { callAs, insertAccount, signToken, startPublishing, type Publishing } from './harness';
 
 interface PostBody {
   id: string;
@@ -21,65 +13,28 @@ interface PostBody {
 }
 
 describe('publishing: drafts and the post status machine', () => {
-  const { pgUrl, brokers } = testStack();
-  const keys = testSigningKeys();
-  const tokenKey = { id: 'k1', key: randomBytes(32) };
   const ws = randomUUID();
   const otherWs = randomUUID();
   const editor = randomUUID();
-  let proc: Spawned;
-  let base: string;
-  let db: pg.Pool;
+  let svc: Publishing;
+  let db: Publishing['db'];
   let twitter: string;
   let linkedin: string;
 
-  const token = (role: string, workspaceId = ws, sub = editor) =>
-    jwt.sign({ sub, workspaceId, role, sid: randomUUID() }, keys.privateKey, { algorithm: 'ES256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' });
-  async function call(method: string, path: string, body?: unknown, role = 'EDITOR', workspaceId = ws): Promise<{ status: number; body: PostBody & { items?: PostBody[]; nextCursor?: string | null } }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token(role, workspaceId)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
-  }
+  const call = (method: string, path: string, body?: unknown, role = 'EDITOR', workspaceId = ws) =>
+    callAs(svc.base, signToken(svc.keys, { sub: editor, workspaceId, role }))<PostBody & { items?: PostBody[]; nextCursor?: string | null }>(method, path, body);
 
-  async function account(platform: string, workspaceId = ws): Promise<string> {
-    const id = randomUUID();
-    const cipher = new TokenCipher(tokenKey);
-    await db.query(
-      `insert into social_accounts (id, "workspaceId", platform, "platformAccountId", username, "displayName", "accessToken", "refreshToken", "isActive", metadata, "createdAt", "updatedAt")
-       values ($1, $2, $3, $4, $5, $5, $6, $7, true, '{}', now(), now())`,
-      [id, workspaceId, platform, randomUUID(), `acme_${platform.toLowerCase()}`, cipher.encrypt('access-secret'), cipher.encrypt('refresh-secret')],
-    );
-    return id;
-  }
+  const account = (platform: string, workspaceId = ws) => insertAccount(db, svc.cipher, { workspaceId, platform, refreshToken: 'refresh-secret' });
 
   beforeAll(async () => {
-    const url = await createTestDatabase(pgUrl, 'posts');
-    await runMigrations(publishingOrmOptions(url));
-    db = new pg.Pool({ connectionString: url, max: 2 });
-    const port = await freePort();
-    proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      DATABASE_URL: url,
-      TOKEN_ENCRYPTION_KEYS: `${tokenKey.id}:${tokenKey.key.toString('base64')}`,
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${base}/health/ready`, proc, 30_000);
+    svc = await startPublishing({ name: 'posts' });
+    db = svc.db;
     twitter = await account('TWITTER');
     linkedin = await account('LINKEDIN');
   });
 
   afterAll(async () => {
-    if (proc) await stopProcess(proc);
-    await db?.end();
+    await svc?.stop();
   });
 
   it('creates a draft with targets, overrides and tags, and reads it back', async () => {

@@ -1,60 +1,36 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import pg from 'pg';
-import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, waitFor, testSigningKeys } from '@lib/testing';
-import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
-import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@lib/testing';
 import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { createPublishing, insertAccount, type Publishing } from './harness';
 
 describe('the publishing service killed (SIGKILL) mid-publish', () => {
-  const { pgUrl, brokers } = testStack();
-  const tokenKey = { id: 'k1', key: randomBytes(32) };
-  const cipher = new TokenCipher(tokenKey);
-  const keys = testSigningKeys();
   const ws = randomUUID();
   let x: RunningEmulator;
-  let db: pg.Pool;
-  let url: string;
-  const procs: Spawned[] = [];
-
-  async function startService(): Promise<Spawned> {
-    const port = await freePort();
-    const proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      DATABASE_URL: url,
-      TOKEN_ENCRYPTION_KEYS: `${tokenKey.id}:${tokenKey.key.toString('base64')}`,
-      X_CLIENT_ID: 'client-1',
-      X_CLIENT_SECRET: 'secret-1',
-      X_API_BASE_URL: x.url,
-      X_AUTHORIZE_URL: `${x.url}/i/oauth2/authorize`,
-      CONNECTOR_TIMEOUT_MS: '3000',
-      PUBLISH_POLL_INTERVAL_MS: '50',
-      PUBLISH_LEASE_MS: '1500',
-      PUBLISH_RECONCILE_INTERVAL_MS: '300',
-      PUBLISH_CONCURRENCY_PER_NETWORK: '8',
-    });
-    procs.push(proc);
-    await waitForHealthy(`http://127.0.0.1:${port}/health/live`, proc, 30_000);
-    return proc;
-  }
+  let svc: Publishing;
+  let db: Publishing['db'];
 
   beforeAll(async () => {
     x = await startEmulator('twitter', { port: 0 });
-    url = await createTestDatabase(pgUrl, 'crash');
-    await runMigrations(publishingOrmOptions(url));
-    db = new pg.Pool({ connectionString: url, max: 2 });
+    svc = await createPublishing({
+      name: 'crash',
+      health: 'live',
+      env: {
+        X_CLIENT_ID: 'client-1',
+        X_CLIENT_SECRET: 'secret-1',
+        X_API_BASE_URL: x.url,
+        X_AUTHORIZE_URL: `${x.url}/i/oauth2/authorize`,
+        CONNECTOR_TIMEOUT_MS: '3000',
+        PUBLISH_POLL_INTERVAL_MS: '50',
+        PUBLISH_LEASE_MS: '1500',
+        PUBLISH_RECONCILE_INTERVAL_MS: '300',
+        PUBLISH_CONCURRENCY_PER_NETWORK: '8',
+      },
+    });
+    db = svc.db;
   });
 
   afterAll(async () => {
-    for (const p of procs) await stopProcess(p);
-    await db?.end();
+    await svc?.stop();
     await x?.stop();
   });
 
@@ -63,12 +39,14 @@ describe('the publishing service killed (SIGKILL) mid-publish', () => {
     const texts: string[] = [];
     for (let a = 0; a < 10; a++) {
       const seeded = x.control.seedAccount();
-      const accountId = randomUUID();
-      await db.query(
-        `insert into social_accounts (id, "workspaceId", platform, "platformAccountId", username, "displayName", "accessToken", "refreshToken", "isActive", metadata, "createdAt", "updatedAt")
-         values ($1, $2, 'TWITTER', $3, $4, $4, $5, $6, true, '{}', now(), now())`,
-        [accountId, ws, seeded.accountId, seeded.username, cipher.encrypt(seeded.accessToken), seeded.refreshToken ? cipher.encrypt(seeded.refreshToken) : null],
-      );
+      const accountId = await insertAccount(db, svc.cipher, {
+        workspaceId: ws,
+        platform: 'TWITTER',
+        platformAccountId: seeded.accountId,
+        username: seeded.username,
+        accessToken: seeded.accessToken,
+        refreshToken: seeded.refreshToken,
+      });
       const batch = Array.from({ length: 30 }, (_, i) => `crash ${run} account ${a} post ${i}`);
       texts.push(...batch);
       await db.query(
@@ -84,7 +62,7 @@ describe('the publishing service killed (SIGKILL) mid-publish', () => {
     // Slow answers keep many creates in flight when the process dies.
     x.control.slow(40);
     const published = async () => (await db.query<{ n: number }>(`select count(*)::int as n from platform_posts where "publishStatus" = 'PUBLISHED'`)).rows[0].n;
-    const first = await startService();
+    const first = await svc.start();
     await waitFor(async () => (await published()) >= 60, 60_000, 'some posts to go out');
     first.child.kill('SIGKILL');
     await first.exited;
@@ -93,7 +71,7 @@ describe('the publishing service killed (SIGKILL) mid-publish', () => {
     // The network accepted creates the database never recorded: the dangerous window was hit.
     expect(onNetwork).toBeGreaterThan(atKill);
 
-    await startService();
+    await svc.start();
     await waitFor(async () => (await published()) === 300, 90_000, 'all 300 posts after the restart');
     const counts = new Map<string, number>();
     for (const p of x.control.posts()) counts.set(p.text, (counts.get(p.text) ?? 0) + 1);

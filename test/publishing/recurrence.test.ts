@@ -1,14 +1,8 @@
-import { randomBytes, randomUUID } from 'node:crypto';
-import jwt from 'jsonwebtoken';
+import { randomUUID } from 'node:crypto';
 import { DateTime } from 'luxon';
-import pg from 'pg';
-import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
-import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, testSigningKeys, waitFor } from '@lib/testing';
-import { TokenCipher } from '../../apps/publishing/src/accounts/token-cipher';
-import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { waitFor } from '@lib/testing';
+import { stopProcess } from '../../tools/dev/processes';
+import { callAs, createPublishing, insertAccount, signToken, type Publishing } from './harness';
 
 interface Occ {
   local: string;
@@ -41,16 +35,11 @@ function nextSpringForward(): DateTime {
 }
 
 describe('publishing: recurring posts follow the wall clock of their zone, and each occurrence is scheduled exactly once', () => {
-  const { pgUrl, brokers } = testStack();
-  const keys = testSigningKeys();
-  const tokenKey = { id: 'k1', key: randomBytes(32) };
   const ws = randomUUID();
   const otherWs = randomUUID();
   const manager = randomUUID();
-  const procs: Spawned[] = [];
-  let url: string;
-  let base: string;
-  let db: pg.Pool;
+  let svc: Publishing;
+  let db: Publishing['db'];
   let twitter: string;
   let linkedin: string;
 
@@ -59,48 +48,14 @@ describe('publishing: recurring posts follow the wall clock of their zone, and e
   const weeks = [-14, -7, 0, 7].map((n) => dst.plus({ days: n }));
   const hoursUntil = (d: DateTime) => Math.ceil(d.diff(DateTime.utc(), 'hours').hours);
 
-  const token = (role: string, workspaceId: string) =>
-    jwt.sign({ sub: manager, workspaceId, role, sid: randomUUID() }, keys.privateKey, { algorithm: 'ES256', issuer: JWT_ISSUER, audience: JWT_AUDIENCE, expiresIn: '5m' });
-  async function call(method: string, path: string, body?: unknown, role = 'MANAGER', workspaceId = ws): Promise<{ status: number; body: Body }> {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${token(role, workspaceId)}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await res.text();
-    return { status: res.status, body: text ? JSON.parse(text) : {} };
-  }
+  const call = (method: string, path: string, body?: unknown, role = 'MANAGER', workspaceId = ws) =>
+    callAs(svc.base, signToken(svc.keys, { sub: manager, workspaceId, role }))<Body>(method, path, body);
 
-  async function start(horizonHours: number): Promise<Spawned> {
-    const port = await freePort();
-    const proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      DATABASE_URL: url,
-      TOKEN_ENCRYPTION_KEYS: `${tokenKey.id}:${tokenKey.key.toString('base64')}`,
-      RECURRENCE_POLL_INTERVAL_MS: '100',
-      RECURRENCE_HORIZON_HOURS: String(horizonHours),
-      RECURRENCE_RETRY_INTERVAL_MS: '600000',
-    });
-    procs.push(proc);
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${base}/health/ready`, proc, 30_000);
-    return proc;
-  }
+  const start = (horizonHours: number) => svc.start({ RECURRENCE_HORIZON_HOURS: String(horizonHours) });
 
-  async function account(platform: string, workspaceId = ws): Promise<string> {
+  function account(platform: string, workspaceId = ws): Promise<string> {
     const id = randomUUID();
-    const cipher = new TokenCipher(tokenKey);
-    await db.query(
-      `insert into social_accounts (id, "workspaceId", platform, "platformAccountId", username, "displayName", "accessToken", "refreshToken", "isActive", metadata, "createdAt", "updatedAt")
-       values ($1, $2, $3, $4, $5, $5, $6, null, true, '{}', now(), now())`,
-      [id, workspaceId, platform, randomUUID(), `acme_${platform.toLowerCase()}_${id.slice(0, 4)}`, cipher.encrypt('access-secret')],
-    );
-    return id;
+    return insertAccount(db, svc.cipher, { id, workspaceId, platform, username: `acme_${platform.toLowerCase()}_${id.slice(0, 4)}` });
   }
 
   async function draft(text: string, accounts: string[], role = 'MANAGER'): Promise<string> {
@@ -123,9 +78,8 @@ describe('publishing: recurring posts follow the wall clock of their zone, and e
   }
 
   beforeAll(async () => {
-    url = await createTestDatabase(pgUrl, 'recurrence');
-    await runMigrations(publishingOrmOptions(url));
-    db = new pg.Pool({ connectionString: url, max: 2 });
+    svc = await createPublishing({ name: 'recurrence', env: { RECURRENCE_POLL_INTERVAL_MS: '100', RECURRENCE_RETRY_INTERVAL_MS: '600000' } });
+    db = svc.db;
     // The workspace's zone, as auth's workspace events leave it in the projection.
     await db.query(`insert into workspace_profiles ("workspaceId", plan, "timeZone", limits, "updatedAt") values ($1, 'ENTERPRISE', 'America/New_York', $2, now())`, [
       ws,
@@ -136,8 +90,7 @@ describe('publishing: recurring posts follow the wall clock of their zone, and e
   });
 
   afterAll(async () => {
-    for (const p of procs) await stopProcess(p);
-    await db?.end();
+    await svc?.stop();
   });
 
   it('keeps a weekly 09:00 Europe/Berlin post at 09:00 across the DST change, once per occurrence, through a restart, a second replica and a rewound cursor', async () => {

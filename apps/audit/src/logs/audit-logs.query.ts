@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { MikroORM } from '@mikro-orm/mongodb';
 import type { Filter, FindCursor, WithId } from 'mongodb';
-import { DomainError } from '@lib/contracts';
+import { decodeCursor, encodeCursor } from '@lib/pagination';
 import { ChainVerifier, type ChainContent, type VerifyResult } from './audit-chain';
 
 export interface AuditLogFilter {
@@ -20,18 +20,12 @@ export interface StoredAuditEntry extends ChainContent {
 }
 
 /** Opaque cursor: the seq of the last entry of the previous page (newest first). */
-export function encodeCursor(seq: number): string {
-  return Buffer.from(JSON.stringify({ s: seq })).toString('base64url');
+function encodeSeqCursor(seq: number): string {
+  return encodeCursor({ s: seq });
 }
 
-export function decodeCursor(cursor: string): number {
-  try {
-    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { s?: unknown };
-    if (typeof value.s === 'number' && Number.isInteger(value.s) && value.s > 0) return value.s;
-  } catch {
-    // fall through
-  }
-  throw new DomainError('COMMON.VALIDATION_FAILED', 'Invalid cursor', { errors: [{ field: 'cursor', messages: ['not a cursor from this API'] }] });
+function decodeSeqCursor(cursor: string): number {
+  return decodeCursor(cursor, (v) => (typeof v.s === 'number' && Number.isInteger(v.s) && v.s > 0 ? v.s : null));
 }
 
 @Injectable()
@@ -56,13 +50,13 @@ export class AuditLogsQuery {
   /** One page, newest first, scoped to the caller's workspace. */
   async page(workspaceId: string, f: AuditLogFilter, limit: number, cursor?: string): Promise<{ items: StoredAuditEntry[]; nextCursor: string | null }> {
     const items = await this.entries
-      .find(this.filter(workspaceId, f, cursor ? decodeCursor(cursor) : undefined))
+      .find(this.filter(workspaceId, f, cursor ? decodeSeqCursor(cursor) : undefined))
       .sort({ seq: -1 })
       .limit(limit + 1)
       .toArray();
     const more = items.length > limit;
     const page = items.slice(0, limit);
-    return { items: page, nextCursor: more ? encodeCursor(page[page.length - 1].seq) : null };
+    return { items: page, nextCursor: more ? encodeSeqCursor(page[page.length - 1].seq) : null };
   }
 
   /** Every matching entry, newest first, as a cursor the export streams from. */

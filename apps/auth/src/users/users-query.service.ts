@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '@lib/contracts';
+import { decodeTimeIdCursor, encodeTimeIdCursor, type TimeIdPosition } from '@lib/pagination';
 import { AuthErrors } from '../common/auth.errors';
 import type { Caller } from '../common/caller';
 import { memberFilter, coversMember, type Grant } from './row-conditions';
@@ -12,25 +13,17 @@ export interface Page<T> {
   nextCursor: string | null;
 }
 
-interface CursorPosition {
-  createdAt: string;
-  id: string;
+const UUID_LIKE = /^[0-9a-f-]{36}$/i;
+
+function cursorInvalid(): DomainError {
+  return new DomainError(AuthErrors.cursorInvalid, 'cursor is not a cursor this API returned', { errors: [{ field: 'cursor', messages: ['cursor is malformed'] }] });
 }
 
-function encodeCursor(u: User): string {
-  return Buffer.from(JSON.stringify({ c: u.createdAt.toISOString(), i: u.id })).toString('base64url');
-}
-
-function decodeCursor(cursor: string): CursorPosition {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown };
-    if (typeof v.c === 'string' && !Number.isNaN(Date.parse(v.c)) && typeof v.i === 'string' && /^[0-9a-f-]{36}$/i.test(v.i)) {
-      return { createdAt: v.c, id: v.i };
-    }
-  } catch {
-    // falls through to the error below
-  }
-  throw new DomainError(AuthErrors.cursorInvalid, 'cursor is not a cursor this API returned', { errors: [{ field: 'cursor', messages: ['cursor is malformed'] }] });
+/** Where the previous page ended: its last member's createdAt and id. */
+function decodeUserCursor(cursor: string): TimeIdPosition {
+  const after = decodeTimeIdCursor(cursor, cursorInvalid);
+  if (!UUID_LIKE.test(after.i)) throw cursorInvalid();
+  return after;
 }
 
 /** Reads members of the caller's workspace; another workspace's member is simply not found. */
@@ -39,15 +32,14 @@ export class UsersQueryService {
   constructor(private readonly em: EntityManager) {}
 
   async list(caller: Caller, grant: Grant, limit: number, cursor?: string): Promise<Page<UserResponse>> {
-    const after = cursor ? decodeCursor(cursor) : null;
+    const after = cursor ? decodeUserCursor(cursor) : null;
     const filter = memberFilter(grant, caller);
     const scope = { workspace: caller.workspaceId, ...(filter ? { $and: [filter] } : {}) };
-    const where = after
-      ? { ...scope, $or: [{ createdAt: { $gt: new Date(after.createdAt) } }, { createdAt: new Date(after.createdAt), id: { $gt: after.id } }] }
-      : scope;
+    const where = after ? { ...scope, $or: [{ createdAt: { $gt: after.c } }, { createdAt: after.c, id: { $gt: after.i } }] } : scope;
     const rows = await this.em.fork().find(User, where, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], limit: limit + 1 });
     const items = rows.slice(0, limit);
-    return { items: items.map(toUserResponse), nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null };
+    const last = items[items.length - 1];
+    return { items: items.map(toUserResponse), nextCursor: rows.length > limit ? encodeTimeIdCursor(last.createdAt, last.id) : null };
   }
 
   async get(caller: Caller, grant: Grant, id: string): Promise<UserResponse> {

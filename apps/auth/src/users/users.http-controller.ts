@@ -20,7 +20,7 @@ export class UsersHttpController {
   @Get()
   @Requires('users', 'read')
   list(@CurrentCaller() caller: Caller, @CurrentPermission() grant: Grant, @Query() q: ListUsersQuery) {
-    return this.query.list(caller, grant, q.limit, q.cursor);
+    return this.query.list(caller, grant, q.limit ?? 50, q.cursor);
   }
 
   @Get(':id')

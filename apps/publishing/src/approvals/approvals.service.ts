@@ -2,11 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, ErrorCodes, TOPICS } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
+import { decodeTimeIdCursor, encodeTimeIdCursor } from '@lib/pagination';
 import { conditionsHold, evaluate, type PermissionSubject } from '@lib/permissions';
 import { PostErrors, assertTransition } from '../posts/post-status.machine';
 import { Post } from '../posts/post.entity';
 import { toPostResponse, type PostResponse } from '../posts/posts.mapper';
-import { decodeCursor, encodeCursor, type Actor } from '../posts/posts.service';
+import type { Actor } from '../posts/posts.service';
 import { SchedulePostService } from '../scheduler/schedule-post.service';
 import { ApprovalClosure } from './approval-closure.entity';
 import { ApprovalPolicy } from './approval-policy';
@@ -241,13 +242,14 @@ export class ApprovalsService {
       params.push(q.status);
     }
     if (q.cursor) {
-      const { c, i } = decodeCursor(q.cursor);
+      const { c, i } = decodeTimeIdCursor(q.cursor);
       where.push('(a."createdAt", a.id) < (?::timestamptz, ?::uuid)');
       params.push(c.toISOString(), i);
     }
     const rows = await this.views(`${SELECT_VIEW} where ${where.join(' and ')} order by a."createdAt" desc, a.id desc limit ${limit + 1}`, params);
     const page = rows.slice(0, limit);
-    return { items: page.map(toApprovalResponse), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    const last = page[page.length - 1];
+    return { items: page.map(toApprovalResponse), nextCursor: rows.length > limit ? encodeTimeIdCursor(last.createdAt, last.id) : null };
   }
 
   async get(actor: Actor, id: string): Promise<ApprovalResponse> {

@@ -3,8 +3,9 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
 import { DomainError, ErrorCodes, TOPICS, type WorkflowType } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
+import { decodeTimeIdCursor, encodeTimeIdCursor } from '@lib/pagination';
 import { Campaign } from '../campaigns/campaign.entity';
-import { decodeCursor, encodeCursor, type Actor } from '../posts/posts.service';
+import type { Actor } from '../posts/posts.service';
 import { validateWorkflowConfig, type ApprovalConfig, type FieldError } from './approval-config';
 import { ApprovalErrors } from './approvals.errors';
 import type { CreateWorkflowRequest, ListWorkflowsRequest, UpdateWorkflowRequest } from './dto/workflow.requests';
@@ -68,12 +69,13 @@ export class WorkflowsService {
     if (q.type) where.type = q.type;
     if (q.isActive !== undefined) where.isActive = q.isActive;
     if (q.cursor) {
-      const { c, i } = decodeCursor(q.cursor);
+      const { c, i } = decodeTimeIdCursor(q.cursor);
       where.$or = [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }];
     }
     const rows = await this.em.fork().find(Workflow, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    return { items: page.map(toWorkflowResponse), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    const last = page[page.length - 1];
+    return { items: page.map(toWorkflowResponse), nextCursor: rows.length > limit ? encodeTimeIdCursor(last.createdAt, last.id) : null };
   }
 
   /**

@@ -2,9 +2,10 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
 import { DomainError } from '@lib/contracts';
+import { decodeCursor, decodeTimeIdCursor, encodeCursor, encodeTimeIdCursor } from '@lib/pagination';
 import { APP_CONFIG } from '@lib/service-kit';
 import type { PublishingConfig } from '../config/publishing.config';
-import { decodeCursor, encodeCursor, type Actor } from '../posts/posts.service';
+import type { Actor } from '../posts/posts.service';
 import { BulkErrors } from './bulk.errors';
 import type { ImportRowsRequest, ListImportsRequest, StartImportRequest } from './dto/bulk.requests';
 import { parseImportCsv } from './import-csv.parser';
@@ -73,12 +74,13 @@ export class PostImportsService {
     const limit = q.limit ?? 20;
     const where = this.scope(actor, {});
     if (q.cursor) {
-      const { c, i } = decodeCursor(q.cursor);
+      const { c, i } = decodeTimeIdCursor(q.cursor);
       where.$or = [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }];
     }
     const items = await this.em.fork().find(PostImport, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });
     const page = items.slice(0, limit);
-    return { items: page.map(toImportResponse), nextCursor: items.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    const last = page[page.length - 1];
+    return { items: page.map(toImportResponse), nextCursor: items.length > limit ? encodeTimeIdCursor(last.createdAt, last.id) : null };
   }
 
   /** The caller's workspace; a grant narrowed to own resources sees only the caller's imports. */
@@ -88,15 +90,9 @@ export class PostImportsService {
 }
 
 function encodeRowCursor(row: number): string {
-  return Buffer.from(JSON.stringify({ r: row })).toString('base64url');
+  return encodeCursor({ r: row });
 }
 
 function decodeRowCursor(cursor: string): number {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { r?: unknown };
-    if (typeof v.r === 'number' && Number.isInteger(v.r)) return v.r;
-  } catch {
-    // fall through
-  }
-  throw new DomainError('COMMON.VALIDATION_FAILED', 'Invalid cursor', { errors: [{ field: 'cursor', messages: ['not a cursor from this API'] }] });
+  return decodeCursor(cursor, (v) => (typeof v.r === 'number' && Number.isInteger(v.r) ? v.r : null));
 }

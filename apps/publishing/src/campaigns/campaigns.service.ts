@@ -4,10 +4,11 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { validate, type ContentProblem } from '@lib/connectors';
 import { DomainError, POST_STATUSES, TOPICS, type CampaignStatus, type PostStatus } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
+import { decodeCursor, decodeTimeIdCursor, encodeCursor, encodeTimeIdCursor } from '@lib/pagination';
 import { PlatformPost } from '../posts/platform-post.entity';
 import { Post } from '../posts/post.entity';
 import { toPostResponse, type PostResponse } from '../posts/posts.mapper';
-import { decodeCursor, encodeCursor, platformNarrowing, type Actor } from '../posts/posts.service';
+import { platformNarrowing, type Actor } from '../posts/posts.service';
 import { publishText } from '../scheduler/compose-text';
 import { Campaign } from './campaign.entity';
 import { assertCampaignTransition } from './campaign-status.machine';
@@ -35,18 +36,18 @@ function cleanUtm(input: UtmParamsRequest | undefined): Record<string, string> {
 
 /** Posts of a campaign: published newest first, unpublished (no publishedAt) ahead of them. */
 function encodePostCursor(p: Post): string {
-  return Buffer.from(JSON.stringify({ p: p.publishedAt?.toISOString() ?? null, i: p.id })).toString('base64url');
+  return encodeCursor({ p: p.publishedAt?.toISOString() ?? null, i: p.id });
 }
 
 function decodePostCursor(cursor: string): { p: Date | null; i: string } {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { p?: string | null; i?: string };
-    const p = v.p === null ? null : new Date(v.p ?? '');
-    if (typeof v.i === 'string' && (p === null || !Number.isNaN(p.getTime()))) return { p, i: v.i };
-  } catch {
-    // fall through
-  }
-  throw invalid('cursor', 'not a cursor from this API');
+  return decodeCursor(
+    cursor,
+    (v) => {
+      const p = v.p === null ? null : new Date(typeof v.p === 'string' ? v.p : '');
+      return typeof v.i === 'string' && (p === null || !Number.isNaN(p.getTime())) ? { p, i: v.i } : null;
+    },
+    () => invalid('cursor', 'not a cursor from this API'),
+  );
 }
 
 /**
@@ -90,13 +91,14 @@ export class CampaignsService {
     if (q.from) and.push({ endDate: { $gte: q.from } });
     if (q.to) and.push({ startDate: { $lte: q.to } });
     if (q.cursor) {
-      const { c, i } = decodeCursor(q.cursor);
+      const { c, i } = decodeTimeIdCursor(q.cursor);
       and.push({ $or: [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }] });
     }
     if (and.length) where.$and = and;
     const rows = await this.em.fork().find(Campaign, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    return { items: page.map(toCampaignResponse), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    const last = page[page.length - 1];
+    return { items: page.map(toCampaignResponse), nextCursor: rows.length > limit ? encodeTimeIdCursor(last.createdAt, last.id) : null };
   }
 
   async get(actor: Actor, id: string): Promise<CampaignDetails> {

@@ -7,9 +7,10 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { DomainError, TOPICS, type PostStatus } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
+import { decodeTimeIdCursor, encodeTimeIdCursor } from '@lib/pagination';
 import { LOGGER } from '@lib/service-kit';
 import { PostMedia } from '../posts/post-media.entity';
-import { decodeCursor, encodeCursor, type Actor } from '../posts/posts.service';
+import type { Actor } from '../posts/posts.service';
 import type { ListMediaRequest, UpdateMediaRequest } from './dto/media.requests';
 import { MediaAsset } from './media-asset.entity';
 import { MediaInspector, UnreadableMediaError, type Inspection } from './media-inspector';
@@ -169,14 +170,15 @@ export class MediaService {
     if (q.from) and.push({ createdAt: { $gte: q.from } });
     if (q.to) and.push({ createdAt: { $lte: q.to } });
     if (q.cursor) {
-      const { c, i } = decodeCursor(q.cursor);
+      const { c, i } = decodeTimeIdCursor(q.cursor);
       if (!UUID.test(i)) throw fieldErrors([{ field: 'cursor', messages: ['not a cursor from this API'] }]);
       and.push({ $or: [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }] });
     }
     if (and.length) where.$and = and;
     const rows = await this.em.fork().find(MediaAsset, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });
     const page = rows.slice(0, limit);
-    return { items: page.map(toMediaResponse), nextCursor: rows.length > limit ? encodeCursor(page[page.length - 1]) : null };
+    const last = page[page.length - 1];
+    return { items: page.map(toMediaResponse), nextCursor: rows.length > limit ? encodeTimeIdCursor(last.createdAt, last.id) : null };
   }
 
   /** Every folder in use, its parents included, with direct and subtree counts. */

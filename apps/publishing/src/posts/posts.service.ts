@@ -3,6 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery, ObjectQuery } from '@mikro-orm/core';
 import { DomainError, TOPICS, type Platform } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
+import { decodeTimeIdCursor, encodeTimeIdCursor } from '@lib/pagination';
 import { conditionsHold, type GrantConditions, type Role } from '@lib/permissions';
 import { SocialAccount } from '../accounts/social-account.entity';
 import { Campaign } from '../campaigns/campaign.entity';
@@ -26,22 +27,6 @@ export interface Actor {
 
 function notFound(): DomainError {
   return new DomainError(PostErrors.notFound, 'No such post');
-}
-
-/** Opaque keyset cursor: the sort instant of the last row of a page (createdAt unless given) and its id. */
-export function encodeCursor(row: { createdAt: Date; id: string }, at: Date = row.createdAt): string {
-  return Buffer.from(JSON.stringify({ c: at.toISOString(), i: row.id })).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { c: Date; i: string } {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { c?: string; i?: string };
-    const c = new Date(v.c ?? '');
-    if (!Number.isNaN(c.getTime()) && typeof v.i === 'string') return { c, i: v.i };
-  } catch {
-    // fall through
-  }
-  throw new DomainError('COMMON.VALIDATION_FAILED', 'Invalid cursor', { errors: [{ field: 'cursor', messages: ['not a cursor from this API'] }] });
 }
 
 /** Drafts and their life: create, read, change, remove; every query scoped to the caller's workspace. */
@@ -83,7 +68,7 @@ export class PostsService {
     const bySchedule = q.sort === 'scheduledAt';
     if (bySchedule) and.push({ scheduledAt: { $ne: null } });
     if (q.cursor) {
-      const { c, i } = decodeCursor(q.cursor);
+      const { c, i } = decodeTimeIdCursor(q.cursor);
       and.push(bySchedule ? { $or: [{ scheduledAt: { $gt: c } }, { scheduledAt: c, id: { $gt: i } }] } : { $or: [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }] });
     }
     if (and.length) where.$and = and;
@@ -94,7 +79,7 @@ export class PostsService {
     });
     const page = posts.slice(0, limit);
     const last = page[page.length - 1];
-    return { items: page.map(toPostResponse), nextCursor: posts.length > limit ? encodeCursor(last, bySchedule ? last.scheduledAt! : last.createdAt) : null };
+    return { items: page.map(toPostResponse), nextCursor: posts.length > limit ? encodeTimeIdCursor(bySchedule ? last.scheduledAt! : last.createdAt, last.id) : null };
   }
 
   async update(actor: Actor, id: string, input: UpdatePostRequest): Promise<PostResponse> {

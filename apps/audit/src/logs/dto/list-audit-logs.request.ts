@@ -1,5 +1,7 @@
+import { IntersectionType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { PageRequest } from '@lib/pagination';
 
 /** Filters of GET /api/v1/audit-logs and its CSV export. */
 export class AuditLogFilterRequest {
@@ -38,16 +40,5 @@ export class AuditLogFilterRequest {
   to?: Date;
 }
 
-export class ListAuditLogsRequest extends AuditLogFilterRequest {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
+/** The filters, paged: GET /api/v1/audit-logs. */
+export class ListAuditLogsRequest extends IntersectionType(AuditLogFilterRequest, PageRequest) {}

@@ -1,5 +1,5 @@
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { PageRequest } from '@lib/pagination';
 import { ROLES, type Role } from '@lib/permissions';
 
 export class UserIdParam {
@@ -7,20 +7,7 @@ export class UserIdParam {
   id!: string;
 }
 
-export class ListUsersQuery {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit: number = 50;
-
-  /** Opaque: the `nextCursor` of the previous page. */
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
+export class ListUsersQuery extends PageRequest {}
 
 export class UpdateUserRequest {
   @IsOptional()

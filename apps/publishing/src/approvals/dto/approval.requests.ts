@@ -1,6 +1,7 @@
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { APPROVAL_STATUSES, type ApprovalStatus } from '@lib/contracts';
+import { PageRequest } from '@lib/pagination';
 
 /** Query-string booleans: only the words true and false. */
 export const queryBoolean = () => Transform(({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value));
@@ -29,7 +30,7 @@ export class RejectRequest {
   comments!: string;
 }
 
-export class ListApprovalsRequest {
+export class ListApprovalsRequest extends PageRequest {
   /** PENDING lists only rows that can still be acted on (closed ones are left out). */
   @IsOptional()
   @IsIn([...APPROVAL_STATUSES])
@@ -44,18 +45,6 @@ export class ListApprovalsRequest {
   @queryBoolean()
   @IsBoolean()
   mine?: boolean;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class ApprovalIdParam {

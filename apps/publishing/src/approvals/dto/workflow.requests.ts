@@ -1,6 +1,6 @@
-import { Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { WORKFLOW_TYPES, type WorkflowType } from '@lib/contracts';
+import { PageRequest } from '@lib/pagination';
 import { queryBoolean } from './approval.requests';
 
 export class CreateWorkflowRequest {
@@ -52,7 +52,7 @@ export class UpdateWorkflowRequest {
   isActive?: boolean;
 }
 
-export class ListWorkflowsRequest {
+export class ListWorkflowsRequest extends PageRequest {
   @IsOptional()
   @IsIn([...WORKFLOW_TYPES])
   type?: WorkflowType;
@@ -61,18 +61,6 @@ export class ListWorkflowsRequest {
   @queryBoolean()
   @IsBoolean()
   isActive?: boolean;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class WorkflowIdParam {

@@ -1,6 +1,7 @@
 import { PickType } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsOptional, IsUUID } from 'class-validator';
+import { PageRequest } from '@lib/pagination';
 import { ListPostsRequest } from '../../posts/dto/post.requests';
 import { IMPORT_MODES, type ImportMode } from '../post-import.entity';
 import { ROW_STATUSES, type RowStatus } from '../post-import-row.entity';
@@ -25,38 +26,14 @@ export class ImportIdParam {
 }
 
 /** The row report of one import, a page at a time. */
-export class ImportRowsRequest {
+export class ImportRowsRequest extends PageRequest {
   /** Only rows with this status (INVALID: the problems). */
   @IsOptional()
   @IsIn([...ROW_STATUSES])
   rowStatus?: RowStatus;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
-export class ListImportsRequest {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
+export class ListImportsRequest extends PageRequest {}
 
 /** The posts list's filters; the export walks every page itself. */
 export class ExportPostsRequest extends PickType(ListPostsRequest, ['status', 'platform', 'campaignId', 'tag', 'from', 'to'] as const) {}

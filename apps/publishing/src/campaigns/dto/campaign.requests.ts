@@ -5,7 +5,6 @@ import {
   IsArray,
   IsDate,
   IsIn,
-  IsInt,
   IsNumber,
   IsOptional,
   IsString,
@@ -21,6 +20,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import { CAMPAIGN_STATUSES, type CampaignStatus } from '@lib/contracts';
+import { PageRequest } from '@lib/pagination';
 
 export const MAX_GOALS = 20;
 const GOAL_NAME = /^[A-Za-z][A-Za-z0-9_]{0,49}$/;
@@ -173,7 +173,7 @@ export class UpdateCampaignRequest {
   utmParams?: UtmParamsRequest;
 }
 
-export class ListCampaignsRequest {
+export class ListCampaignsRequest extends PageRequest {
   @IsOptional()
   @IsIn([...CAMPAIGN_STATUSES])
   status?: CampaignStatus;
@@ -193,33 +193,9 @@ export class ListCampaignsRequest {
   @IsString()
   @MaxLength(50)
   tag?: string;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
-export class CampaignPostsRequest {
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
-}
+export class CampaignPostsRequest extends PageRequest {}
 
 export class CampaignIdParam {
   @IsUUID()

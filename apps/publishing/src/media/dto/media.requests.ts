@@ -4,20 +4,18 @@ import {
   IsArray,
   IsDate,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   Matches,
-  Max,
   MaxLength,
-  Min,
   MinLength,
   ValidateBy,
   type ValidationOptions,
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { MEDIA_TYPES, type MediaType } from '@lib/contracts';
+import { PageRequest } from '@lib/pagination';
 import { FILENAME_MAX_LENGTH, TAGS_MAX, TAG_MAX_LENGTH, folderProblems, tagProblems } from '../media-names';
 
 /** A folder path as `folderProblems` accepts it; the message lists every problem. */
@@ -47,7 +45,7 @@ function IsTag(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-export class ListMediaRequest {
+export class ListMediaRequest extends PageRequest {
   @IsOptional()
   @IsIn([...MEDIA_TYPES])
   type?: MediaType;
@@ -85,18 +83,6 @@ export class ListMediaRequest {
   @Type(() => Date)
   @IsDate()
   to?: Date;
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class UpdateMediaRequest {

@@ -6,18 +6,16 @@ import {
   IsBoolean,
   IsDate,
   IsIn,
-  IsInt,
   IsOptional,
   IsString,
   IsUUID,
   IsUrl,
-  Max,
   MaxLength,
-  Min,
   MinLength,
   ValidateNested,
 } from 'class-validator';
 import { PLATFORMS, POST_STATUSES, type Platform, type PostStatus } from '@lib/contracts';
+import { PageRequest } from '@lib/pagination';
 
 export class PostContentRequest {
   @IsString()
@@ -122,7 +120,7 @@ export class CreatePostRequest {
 /** Any field of a new post; validation, nesting and transforms are the same as on create. */
 export class UpdatePostRequest extends PartialType(OmitType(CreatePostRequest, ['aiGenerated'] as const)) {}
 
-export class ListPostsRequest {
+export class ListPostsRequest extends PageRequest {
   @IsOptional()
   @IsIn([...POST_STATUSES])
   status?: PostStatus;
@@ -156,18 +154,6 @@ export class ListPostsRequest {
   @IsOptional()
   @IsIn(['createdAt', 'scheduledAt'])
   sort?: 'createdAt' | 'scheduledAt';
-
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(200)
-  cursor?: string;
 }
 
 export class PostIdParam {
