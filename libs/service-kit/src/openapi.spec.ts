@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Module, Post } from '@nestjs/common';
+import { Body, Controller, Get, Module, Post, Query } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter } from '@nestjs/platform-fastify';
 import { IsEmail, IsInt, IsOptional, IsString, Max, MinLength } from 'class-validator';
@@ -19,8 +19,29 @@ class CreateThingRequest {
   limit?: number;
 }
 
+class PageQuery {
+  @IsOptional()
+  @IsInt()
+  @Max(100)
+  limit?: number;
+}
+
+class ListThingsQuery extends PageQuery {
+  @IsOptional()
+  @IsString()
+  name?: string;
+
+  @IsEmail()
+  owner!: string;
+}
+
 @Controller('api/v1/things')
 class ThingsController {
+  @Get()
+  list(@Query() q: ListThingsQuery): ListThingsQuery {
+    return q;
+  }
+
   @Post()
   create(@Body() body: CreateThingRequest): CreateThingRequest {
     return body;
@@ -52,6 +73,14 @@ describe('buildOpenApi', () => {
       expect(schema.properties.limit).toMatchObject({ type: 'integer', maximum: 100 });
       expect(schema.required.sort()).toEqual(['email', 'name']);
       expect(doc.security).toEqual([{ bearer: [] }]);
+      // Query DTOs become query parameters, inherited properties (pagination) included.
+      const params = doc.paths['/api/v1/things'].get!.parameters as { name: string; in: string; required: boolean; schema: Record<string, unknown> }[];
+      expect(params.map((p) => [p.name, p.in, p.required]).sort()).toEqual([
+        ['limit', 'query', false],
+        ['name', 'query', false],
+        ['owner', 'query', true],
+      ]);
+      expect(params.find((p) => p.name === 'limit')!.schema).toMatchObject({ type: 'integer', maximum: 100 });
     } finally {
       await app.close();
     }
