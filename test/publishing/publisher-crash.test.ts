@@ -63,7 +63,12 @@ describe('the publishing service killed (SIGKILL) mid-publish', () => {
     x.control.slow(40);
     const published = async () => (await db.query<{ n: number }>(`select count(*)::int as n from platform_posts where "publishStatus" = 'PUBLISHED'`)).rows[0].n;
     const first = await svc.start();
-    await waitFor(async () => (await published()) >= 60, 60_000, 'some posts to go out');
+    const onNetworkNow = () => x.control.posts().filter((p) => p.text.startsWith(`crash ${run}`)).length;
+    // Killed while creates the network accepted are not recorded yet (a round's outcomes are written together).
+    await waitFor(async () => {
+      const recorded = await published();
+      return recorded >= 60 && onNetworkNow() > recorded;
+    }, 60_000, 'some posts out, and more accepted by the network than recorded');
     first.child.kill('SIGKILL');
     await first.exited;
     const atKill = await published();

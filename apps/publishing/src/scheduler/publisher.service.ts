@@ -37,6 +37,8 @@ export const DEFAULT_PUBLISHER_OPTIONS: PublisherOptions = {
   retryMaxMs: 300_000,
 };
 
+type Result = { job: PublishJob; pp: PlatformPost | null; outcome: Outcome; attempted: boolean };
+
 type Outcome = { kind: 'published'; externalId: string; publishedAt: Date } | { kind: 'retry'; at: Date; reason: string; reconcile: boolean; uncounted?: boolean } | { kind: 'failed'; reason: string; code: string };
 
 class Semaphore {
@@ -93,13 +95,52 @@ export class PublisherService {
     return rows.length;
   }
 
-  /** Claims due jobs and publishes them; returns how many were claimed. */
+  /**
+   * Claims due jobs and publishes them; returns how many were claimed. A round reads its posts in
+   * one query, records what it is about to send in one statement (reconciliation needs it before
+   * any create goes out), sends under the per-network gates, and writes every outcome in one
+   * transaction. A crash anywhere in between leaves leases that expire into reconciliation.
+   */
   async runOnce(): Promise<number> {
     const claimed = await this.claim();
     if (!claimed.length) return 0;
+    const em = this.em.fork();
+    const ids = claimed.map((j) => j.platformPostId);
+    const pps = new Map((await em.find(PlatformPost, { id: { $in: ids } }, { populate: ['post', 'post.campaign', 'account'] })).map((pp) => [pp.id, pp]));
     // The networks' publish limits, app-wide and per account, against the sends already recorded.
-    const budgets = await RateBudgets.load(this.em.fork(), claimed.map((j) => j.platformPostId));
-    await Promise.all(claimed.map((job) => this.process(job, budgets).catch((err: unknown) => this.logger.error({ err, job: job.platformPostId }, 'publisher: job crashed; its lease will expire and it will be reconciled'))));
+    const budgets = await RateBudgets.load(em, ids);
+    const results: Result[] = [];
+    const sends: { job: PublishJob; pp: PlatformPost; text: string }[] = [];
+    for (const job of claimed) {
+      const pp = pps.get(job.platformPostId);
+      if (!pp) {
+        results.push({ job, pp: null, outcome: { kind: 'failed', reason: 'the post was deleted', code: 'PUBLISHING.POST_NOT_FOUND' }, attempted: false });
+        continue;
+      }
+      const held = Math.max(this.holds.get(pp.platform) ?? 0, this.holds.get(pp.account.id) ?? 0);
+      if (held > Date.now()) {
+        results.push({ job, pp, outcome: { kind: 'retry', at: new Date(held), reason: `${pp.platform}: waiting for the rate limit to reset`, reconcile: job.mustReconcile }, attempted: false });
+        continue;
+      }
+      const budget = budgets.take(pp.platform, pp.account.id);
+      if (!budget.ok) {
+        results.push({ job, pp, outcome: { kind: 'retry', at: budget.until, reason: budget.reason, reconcile: job.mustReconcile }, attempted: false });
+        continue;
+      }
+      // The same text the network validation saw at schedule time, every link UTM-tagged; once sent it is frozen.
+      sends.push({ job, pp, text: job.sentText ?? publishText(pp.post.content, pp.customContent, pp.platform, pp.post.campaign?.utmParams) });
+    }
+    await this.markSending(sends);
+    await Promise.all(
+      sends.map(async ({ job, pp, text }) => {
+        try {
+          results.push({ job, pp, outcome: await this.gate(pp.platform).run(() => this.attempt(job, pp, text)), attempted: true });
+        } catch (err) {
+          this.logger.error({ err, job: job.platformPostId }, 'publisher: job crashed; its lease will expire and it will be reconciled');
+        }
+      }),
+    );
+    await this.finish(results);
     return claimed.length;
   }
 
@@ -140,18 +181,7 @@ export class PublisherService {
     return g;
   }
 
-  private async process(job: PublishJob, budgets: RateBudgets): Promise<void> {
-    const em = this.em.fork();
-    const pp = await em.findOneOrFail(PlatformPost, { id: job.platformPostId }, { populate: ['post', 'post.campaign', 'account'] });
-    const held = Math.max(this.holds.get(pp.platform) ?? 0, this.holds.get(pp.account.id) ?? 0);
-    if (held > Date.now()) return this.finish(job, pp, { kind: 'retry', at: new Date(held), reason: `${pp.platform}: waiting for the rate limit to reset`, reconcile: job.mustReconcile }, false);
-    const budget = budgets.take(pp.platform, pp.account.id);
-    if (!budget.ok) return this.finish(job, pp, { kind: 'retry', at: budget.until, reason: budget.reason, reconcile: job.mustReconcile }, false);
-    const outcome = await this.gate(pp.platform).run(() => this.attempt(job, pp));
-    await this.finish(job, pp, outcome, true);
-  }
-
-  private async attempt(job: PublishJob, pp: PlatformPost): Promise<Outcome> {
+  private async attempt(job: PublishJob, pp: PlatformPost, text: string): Promise<Outcome> {
     let connector: Connector;
     try {
       if (!this.networks) throw new Error(`${pp.platform}: no network connectors are configured`);
@@ -161,9 +191,6 @@ export class PublisherService {
     }
     if (!pp.account.isActive) return { kind: 'failed', reason: `${pp.platform}: the account @${pp.account.username} is disconnected; reconnect it`, code: 'PUBLISHING.ACCOUNT_DISCONNECTED' };
     const credentials = { accountId: pp.account.platformAccountId, accessToken: this.cipher.decrypt(pp.account.accessToken) };
-    const post = pp.post;
-    // The same text the network validation saw at schedule time, every link UTM-tagged; once sent it is frozen.
-    const text = job.sentText ?? publishText(post.content, pp.customContent, pp.platform, post.campaign?.utmParams);
     try {
       if (job.mustReconcile && job.firstAttemptAt) {
         const found = await connector.findRecentByMarker(credentials, { text }, job.firstAttemptAt);
@@ -172,7 +199,6 @@ export class PublisherService {
           return { kind: 'published', externalId: found.externalId, publishedAt: found.publishedAt };
         }
       }
-      if (!job.firstAttemptAt || !job.sentText) await this.markSending(job, text);
       const published = await connector.publish(credentials, { text });
       return { kind: 'published', externalId: published.externalId, publishedAt: published.publishedAt };
     } catch (err) {
@@ -181,10 +207,20 @@ export class PublisherService {
   }
 
   /** Records, before the create is sent, what is being sent and when: reconciliation needs both. */
-  private async markSending(job: PublishJob, text: string): Promise<void> {
-    job.firstAttemptAt ??= new Date(Date.now() - 1000);
-    job.sentText = text;
-    await this.em.getConnection().execute(`update publish_jobs set "firstAttemptAt" = ?, "sentText" = ? where "platformPostId" = ?`, [job.firstAttemptAt, text, job.platformPostId]);
+  /** Records, before any create is sent, what is being sent and since when: reconciliation needs both. */
+  private async markSending(sends: { job: PublishJob; text: string }[]): Promise<void> {
+    const fresh = sends.filter(({ job }) => !job.firstAttemptAt || !job.sentText);
+    if (!fresh.length) return;
+    const at = new Date(Date.now() - 1000);
+    for (const { job, text } of fresh) {
+      job.firstAttemptAt ??= at;
+      job.sentText = text;
+    }
+    await this.em.getConnection().execute(
+      `update publish_jobs j set "firstAttemptAt" = v.at, "sentText" = v.text
+         from jsonb_to_recordset(?::jsonb) as v(id uuid, at timestamptz, text text) where j."platformPostId" = v.id`,
+      [JSON.stringify(fresh.map(({ job }) => ({ id: job.platformPostId, at: job.firstAttemptAt, text: job.sentText })))],
+    );
   }
 
   private classify(job: PublishJob, pp: PlatformPost, err: unknown): Outcome {
@@ -215,36 +251,60 @@ export class PublisherService {
     }
   }
 
-  private async finish(job: PublishJob, pp: PlatformPost, outcome: Outcome, attempted: boolean): Promise<void> {
-    const em = this.em.fork();
-    await em.transactional(async (tx) => {
-      const current = await tx.findOneOrFail(PlatformPost, { id: pp.id }, { populate: ['post', 'post.platformPosts'] });
-      const post = current.post as Post;
-      const opts = { subject: post.id, workspaceId: post.workspaceId, actor: { type: 'system', id: 'publisher' } as const };
-      if (outcome.kind === 'published') {
-        current.publishStatus = 'PUBLISHED';
-        current.platformPostId = outcome.externalId;
-        current.publishedAt = outcome.publishedAt;
-        current.error = null;
-        await tx.getConnection().execute(`update publish_jobs set state = 'done', "leaseUntil" = null, "lastError" = null where "platformPostId" = ?`, [job.platformPostId], 'run', tx.getTransactionContext());
-        this.outbox.stage(tx, TOPICS.postPublished, { postId: post.id, platformPostId: current.id, platform: current.platform, externalId: outcome.externalId, publishedAt: outcome.publishedAt.toISOString() }, opts);
-      } else if (outcome.kind === 'failed') {
-        current.publishStatus = 'FAILED';
-        current.error = outcome.reason;
-        await tx.getConnection().execute(`update publish_jobs set state = 'done', "leaseUntil" = null, "lastError" = ? where "platformPostId" = ?`, [outcome.reason, job.platformPostId], 'run', tx.getTransactionContext());
-        this.outbox.stage(tx, TOPICS.postFailed, { postId: post.id, platformPostId: current.id, platform: current.platform, code: outcome.code, reason: outcome.reason }, opts);
-      } else {
-        current.publishStatus = 'PENDING';
-        current.error = outcome.reason;
-        await tx.getConnection().execute(
-          `update publish_jobs set state = 'pending', "leaseUntil" = null, "leasedBy" = null, "nextAttemptAt" = ?, "lastError" = ?, "mustReconcile" = ?,
-                  attempts = attempts - ? where "platformPostId" = ?`,
-          [outcome.at, outcome.reason, outcome.reconcile && job.firstAttemptAt !== null, attempted && !outcome.uncounted ? 0 : 1, job.platformPostId],
-          'run',
-          tx.getTransactionContext(),
-        );
+  /** Every outcome of a round in one transaction: the jobs, the platform posts, the posts' status and the events. */
+  private async finish(results: Result[]): Promise<void> {
+    if (!results.length) return;
+    await this.em.fork().transactional(async (tx) => {
+      const ids = results.flatMap((r) => (r.pp ? [r.pp.id] : []));
+      const current = new Map((ids.length ? await tx.find(PlatformPost, { id: { $in: ids } }, { populate: ['post', 'post.platformPosts'] }) : []).map((pp) => [pp.id, pp]));
+      const jobs: { id: string; state: 'done' | 'pending'; at: Date | null; err: string | null; reconcile: boolean | null; uncount: number }[] = [];
+      const posts = new Set<Post>();
+      for (const { job, pp, outcome, attempted } of results) {
+        const row = pp ? current.get(pp.id) : undefined;
+        if (!row) {
+          jobs.push({ id: job.platformPostId, state: 'done', at: null, err: 'the post was deleted', reconcile: null, uncount: 0 });
+          continue;
+        }
+        const post = row.post as Post;
+        const opts = { subject: post.id, workspaceId: post.workspaceId, actor: { type: 'system', id: 'publisher' } as const };
+        if (outcome.kind === 'published') {
+          row.publishStatus = 'PUBLISHED';
+          row.platformPostId = outcome.externalId;
+          row.publishedAt = outcome.publishedAt;
+          row.error = null;
+          jobs.push({ id: job.platformPostId, state: 'done', at: null, err: null, reconcile: null, uncount: 0 });
+          this.outbox.stage(tx, TOPICS.postPublished, { postId: post.id, platformPostId: row.id, platform: row.platform, externalId: outcome.externalId, publishedAt: outcome.publishedAt.toISOString() }, opts);
+        } else if (outcome.kind === 'failed') {
+          row.publishStatus = 'FAILED';
+          row.error = outcome.reason;
+          jobs.push({ id: job.platformPostId, state: 'done', at: null, err: outcome.reason, reconcile: null, uncount: 0 });
+          this.outbox.stage(tx, TOPICS.postFailed, { postId: post.id, platformPostId: row.id, platform: row.platform, code: outcome.code, reason: outcome.reason }, opts);
+        } else {
+          row.publishStatus = 'PENDING';
+          row.error = outcome.reason;
+          jobs.push({
+            id: job.platformPostId,
+            state: 'pending',
+            at: outcome.at,
+            err: outcome.reason,
+            reconcile: outcome.reconcile && job.firstAttemptAt !== null,
+            uncount: attempted && !outcome.uncounted ? 0 : 1,
+          });
+        }
+        posts.add(post);
       }
-      derivePostStatus(post);
+      await tx.getConnection().execute(
+        `update publish_jobs j set state = v.state, "leaseUntil" = null,
+                "leasedBy" = case when v.state = 'pending' then null else j."leasedBy" end,
+                "nextAttemptAt" = coalesce(v.at, j."nextAttemptAt"), "lastError" = v.err,
+                "mustReconcile" = coalesce(v.reconcile, j."mustReconcile"), attempts = j.attempts - v.uncount
+           from jsonb_to_recordset(?::jsonb) as v(id uuid, state text, at timestamptz, err text, reconcile boolean, uncount int)
+          where j."platformPostId" = v.id`,
+        [JSON.stringify(jobs)],
+        'run',
+        tx.getTransactionContext(),
+      );
+      for (const post of posts) derivePostStatus(post);
       await tx.flush();
     });
   }
