@@ -5,3 +5,4 @@ export * from './services';
 export * from './topics';
 export * from './enums';
 export * from './plans';
+export * from './time-zone';

@@ -1,5 +1,6 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { ErrorCodes } from '@lib/contracts';
+import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { ErrorCodes, isIanaTimeZone } from '@lib/contracts';
 
 function flatten(errors: ValidationError[], prefix = ''): { field: string; messages: string[] }[] {
   return errors.flatMap((e) => {
@@ -25,4 +26,18 @@ export function createValidationPipe(): ValidationPipe {
       });
     },
   });
+}
+
+/** An IANA time zone name (see canonicalTimeZone), e.g. `Europe/Berlin`; never a fixed offset. */
+export function IsIanaTimeZone(options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'isIanaTimeZone',
+      validator: {
+        validate: (value: unknown) => isIanaTimeZone(value),
+        defaultMessage: (args) => `${args?.property ?? 'timeZone'} must be an IANA time zone such as Europe/Berlin`,
+      },
+    },
+    options,
+  );
 }

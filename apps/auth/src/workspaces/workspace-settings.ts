@@ -41,14 +41,3 @@ export const DEFAULT_SETTINGS: WorkspaceSettings = {
   slaTargets: { LOW: 1440, MEDIUM: 480, HIGH: 120, URGENT: 30 },
   defaults: { language: 'en', requireApproval: false },
 };
-
-/** True when `tz` names a time zone this runtime's ICU knows (IANA names and aliases). */
-export function isIanaTimeZone(tz: string): boolean {
-  if (!/^[A-Za-z_]+(?:\/[A-Za-z0-9_+-]+)*$/.test(tz)) return false;
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: tz });
-    return true;
-  } catch {
-    return false;
-  }
-}

@@ -1,11 +1,12 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
+import { canonicalTimeZone } from '@lib/contracts';
 
 // 2026-12-01T09:30, 2026-12-01 09:30:15.250, each optionally followed by Z or ±hh[:mm].
 const DATE_TIME = /^(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?)(Z|[+-]\d{2}(?::?\d{2})?)?$/i;
 
 /** A usable IANA zone, or UTC (a bad zone in the workspace settings must not break imports). */
 export function safeZone(zone: string): string {
-  return IANAZone.isValidZone(zone) ? zone : 'UTC';
+  return canonicalTimeZone(zone) ?? 'UTC';
 }
 
 /**

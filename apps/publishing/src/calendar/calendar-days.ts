@@ -1,4 +1,4 @@
-import { DateTime, IANAZone } from 'luxon';
+import { DateTime } from 'luxon';
 import { DomainError } from '@lib/contracts';
 
 /** Longest calendar range, in local days (two months and a bit: any month view with its edges). */
@@ -8,10 +8,6 @@ export const CalendarErrors = {
   invalid: 'PUBLISHING.CALENDAR_VALIDATION_FAILED',
   tooMany: 'PUBLISHING.CALENDAR_TOO_MANY_POSTS_UNPROCESSABLE',
 } as const;
-
-export function isTimeZone(zone: unknown): zone is string {
-  return typeof zone === 'string' && zone.length <= 64 && IANAZone.isValidZone(zone);
-}
 
 export function isLocalDate(value: unknown): value is string {
   return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value) && DateTime.fromISO(value, { zone: 'UTC' }).isValid;

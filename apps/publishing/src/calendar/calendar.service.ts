@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { FilterQuery } from '@mikro-orm/core';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError } from '@lib/contracts';
+import { DomainError, isIanaTimeZone } from '@lib/contracts';
 import { Post } from '../posts/post.entity';
 import { toPostResponse, type PostResponse } from '../posts/posts.mapper';
 import { platformNarrowing, type Actor } from '../posts/posts.service';
 import { WorkspaceDirectory } from '../workspaces/workspace-directory';
-import { CalendarErrors, isTimeZone, localRange, placeByDay } from './calendar-days';
+import { CalendarErrors, localRange, placeByDay } from './calendar-days';
 import type { CalendarRequest } from './dto/calendar.requests';
 
 /** Posts answered by one calendar request; a busier range must be narrowed. */
@@ -35,7 +35,7 @@ export class CalendarService {
   async calendar(actor: Actor, q: CalendarRequest): Promise<CalendarResponse> {
     const stored = q.timeZone ?? (await this.workspaces.timeZone(actor.workspaceId));
     // A zone stored before it was validated (or retired from the tz database) must not break the page.
-    const timeZone = isTimeZone(stored) ? stored : 'UTC';
+    const timeZone = isIanaTimeZone(stored) ? stored : 'UTC';
     const range = localRange(q.from, q.to, timeZone);
     const window = { $gte: range.start, $lt: range.end };
     const where: FilterQuery<Post> = { workspaceId: actor.workspaceId };

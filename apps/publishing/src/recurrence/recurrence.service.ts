@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, TOPICS } from '@lib/contracts';
+import { DomainError, TOPICS, canonicalTimeZone } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
 import { conditionsHold } from '@lib/permissions';
 import { ApprovalPolicy } from '../approvals/approval-policy';
@@ -16,7 +16,7 @@ import { parseRecurrenceRule, RecurrenceRuleError } from './recurrence-rule';
 import { assertUsableTemplate } from './recurrence-template';
 import { RecurrenceErrors, invalidField } from './recurrence.errors';
 import { toRecurrenceResponse, type RecurrenceResponse } from './recurrence.mapper';
-import { canonicalZone, formatWallTime, parseWallTime } from './wall-clock';
+import { formatWallTime, parseWallTime } from './wall-clock';
 
 export const DEFAULT_UPCOMING = 10;
 
@@ -115,7 +115,7 @@ export class RecurrenceService {
       throw err;
     }
     const given = input.timeZone;
-    const zone = canonicalZone(given ?? (await this.workspaces.timeZone(actor.workspaceId)));
+    const zone = canonicalTimeZone(given ?? (await this.workspaces.timeZone(actor.workspaceId)));
     if (!zone) throw invalidField('timeZone', given ? 'must be an IANA time zone such as Europe/Berlin' : "the workspace's time zone is not an IANA zone: send timeZone");
     const startsAt = parseWallTime(input.startsAt);
     if (startsAt === null) throw invalidField('startsAt', 'must be a local date-time without offset, YYYY-MM-DDTHH:mm[:ss]');

@@ -29,18 +29,6 @@ export function formatWallTime(wall: WallTime): string {
   return iso.endsWith(':00.000Z') ? iso.slice(0, 16) : iso.slice(0, 19);
 }
 
-/** The zone's canonical IANA name ('utc' → 'UTC'), or null when it is not an IANA zone. */
-export function canonicalZone(zone: string): string | null {
-  if (!zone || zone.length > 64 || !IANAZone.isValidZone(zone)) return null;
-  // Fixed offsets ('+01:00') are not zones: a workspace in them would not follow its DST rules.
-  if (!/^[A-Za-z]/.test(zone)) return null;
-  try {
-    return new Intl.DateTimeFormat('en-US', { timeZone: zone }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
-
 /** Minutes east of UTC in `zone` at the instant `ms`. */
 function offsetAt(zone: IANAZone, ms: number): number {
   return zone.offset(ms);

@@ -15,26 +15,11 @@ import {
   Matches,
   Max,
   Min,
-  ValidateBy,
   ValidateNested,
-  type ValidationOptions,
 } from 'class-validator';
 import { PLANS, type Plan } from '@lib/contracts';
-import { WEEKDAYS, isIanaTimeZone, type Weekday } from '../workspace-settings';
-
-/** An IANA time zone name this runtime's Intl knows, e.g. `Europe/Paris`. */
-function IsIanaTimeZone(options?: ValidationOptions): PropertyDecorator {
-  return ValidateBy(
-    {
-      name: 'isIanaTimeZone',
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && isIanaTimeZone(value),
-        defaultMessage: (args) => `${args?.property ?? 'timezone'} must be an IANA time zone such as Europe/Paris`,
-      },
-    },
-    options,
-  );
-}
+import { IsIanaTimeZone } from '@lib/service-kit';
+import { WEEKDAYS, type Weekday } from '../workspace-settings';
 
 const HHMM = /^([01]\d|2[0-3]):[0-5]\d$/;
 const SLA_MAX_MINUTES = 30 * 24 * 60;

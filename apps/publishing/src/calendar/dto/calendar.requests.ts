@@ -1,13 +1,16 @@
-import { IsIn, IsOptional, IsString, IsUUID, MaxLength, registerDecorator } from 'class-validator';
-import { PLATFORMS, POST_STATUSES, type Platform, type PostStatus } from '@lib/contracts';
-import { isLocalDate, isTimeZone } from '../calendar-days';
+import { PickType } from '@nestjs/swagger';
+import { IsOptional, registerDecorator } from 'class-validator';
+import { IsIanaTimeZone } from '@lib/service-kit';
+import { ListPostsRequest } from '../../posts/dto/post.requests';
+import { isLocalDate } from '../calendar-days';
 
 function Check(name: string, test: (v: unknown) => boolean, message: string) {
   return (target: object, propertyName: string) =>
     registerDecorator({ name, target: target.constructor, propertyName, options: { message }, validator: { validate: test } });
 }
 
-export class CalendarRequest {
+/** The posts list's filters (status, network, campaign, tag), validated the same way. */
+export class CalendarRequest extends PickType(ListPostsRequest, ['status', 'platform', 'campaignId', 'tag'] as const) {
   /** First local date, YYYY-MM-DD, inclusive. */
   @Check('isLocalDate', isLocalDate, '$property must be a date as YYYY-MM-DD')
   from!: string;
@@ -18,24 +21,6 @@ export class CalendarRequest {
 
   /** IANA time zone (e.g. Europe/Berlin); the workspace's by default. */
   @IsOptional()
-  @Check('isTimeZone', isTimeZone, '$property must be an IANA time zone such as Europe/Berlin')
+  @IsIanaTimeZone()
   timeZone?: string;
-
-  @IsOptional()
-  @IsIn([...POST_STATUSES])
-  status?: PostStatus;
-
-  /** A network the post targets. */
-  @IsOptional()
-  @IsIn([...PLATFORMS])
-  platform?: Platform;
-
-  @IsOptional()
-  @IsUUID()
-  campaignId?: string;
-
-  @IsOptional()
-  @IsString()
-  @MaxLength(50)
-  tag?: string;
 }

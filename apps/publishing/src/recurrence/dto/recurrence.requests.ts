@@ -1,7 +1,8 @@
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, registerDecorator, type ValidationArguments } from 'class-validator';
 import { MAX_RULE_LENGTH, RecurrenceRuleError, parseRecurrenceRule } from '../recurrence-rule';
-import { canonicalZone, parseWallTime } from '../wall-clock';
+import { IsIanaTimeZone } from '@lib/service-kit';
+import { parseWallTime } from '../wall-clock';
 
 function ruleProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'must be a string';
@@ -24,19 +25,6 @@ function IsRecurrenceRule(): PropertyDecorator {
       validator: {
         validate: (value: unknown) => ruleProblem(value) === null,
         defaultMessage: (args?: ValidationArguments) => ruleProblem(args?.value) ?? 'must be an RRULE',
-      },
-    });
-}
-
-function IsIanaTimeZone(): PropertyDecorator {
-  return (target, propertyName) =>
-    registerDecorator({
-      name: 'isIanaTimeZone',
-      target: target.constructor,
-      propertyName: String(propertyName),
-      validator: {
-        validate: (value: unknown) => typeof value === 'string' && canonicalZone(value) !== null,
-        defaultMessage: () => 'must be an IANA time zone such as Europe/Berlin',
       },
     });
 }
