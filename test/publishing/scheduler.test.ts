@@ -227,10 +227,11 @@ describe('scheduler and publisher: every due post goes out exactly once', () => 
     const text = `crashed mid-publish ${randomUUID()}`;
     // The dead replica had sent the create, and the network had accepted it.
     await connectors.TWITTER.publish({ accountId: xAccount.seeded.accountId, accessToken: xAccount.seeded.accessToken }, { text });
-    const [id] = await duePosts(xAccount.id, 'TWITTER', [text]);
+    // Queued for later first, so this replica can't claim it before it looks like the dead one's.
+    const [id] = await duePosts(xAccount.id, 'TWITTER', [text], new Date(Date.now() + 3600_000));
     await db.query(
       `update publish_jobs set state = 'in_flight', "leaseUntil" = now() - interval '1 second', "leasedBy" = 'dead-replica', attempts = 1,
-              "firstAttemptAt" = now() - interval '10 seconds', "sentText" = $2 where "postId" = $1`,
+              "dueAt" = now(), "nextAttemptAt" = now(), "firstAttemptAt" = now() - interval '10 seconds', "sentText" = $2 where "postId" = $1`,
       [id, text],
     );
     await waitFor(async () => (await statuses([id])).PUBLISHED === 1, 30_000, 'the taken-over job');
@@ -239,8 +240,10 @@ describe('scheduler and publisher: every due post goes out exactly once', () => 
 
   it('does not send a post that was taken back to DRAFT, whatever job was left behind', async () => {
     const run = randomUUID();
-    const [withdrawn, kept] = await duePosts(xAccount.id, 'TWITTER', [`withdrawn ${run}`, `kept ${run}`]);
+    // Queued for later, withdrawn, then made due: the job outlives the withdrawal, as a stale one would.
+    const [withdrawn, kept] = await duePosts(xAccount.id, 'TWITTER', [`withdrawn ${run}`, `kept ${run}`], new Date(Date.now() + 3600_000));
     await db.query(`update posts set status = 'DRAFT' where id = $1`, [withdrawn]);
+    await db.query(`update publish_jobs set "dueAt" = now(), "nextAttemptAt" = now() where "postId" = any($1)`, [[withdrawn, kept]]);
     // Both were due in the same round: once the other one is out, that round has passed the withdrawn one by.
     await waitFor(async () => (await statuses([kept])).PUBLISHED === 1, 30_000, 'the other post');
     expect(countByText(x, `withdrawn ${run}`)).toBe(0);
