@@ -75,13 +75,13 @@ describe('publishing: media library', () => {
   let edgeBase: string;
   let db: Publishing['db'];
 
-  const token = (role: string, workspaceId = ws) => signToken(svc.keys, { sub: user, workspaceId, role });
+  const token = (role: string, workspaceId = ws, as: { sub?: string; perms?: unknown } = {}) => signToken(svc.keys, { sub: user, workspaceId, role, ...as });
   const call = (method: string, p: string, body?: unknown, role = 'EDITOR', workspaceId = ws) => callAs(base, token(role, workspaceId))<Body>(method, p, body);
 
   async function upload(
     file: Buffer,
     name: string,
-    opts: { type?: string; folder?: string; tags?: string[]; role?: string; workspaceId?: string; via?: string; fields?: Record<string, string> } = {},
+    opts: { type?: string; folder?: string; tags?: string[]; role?: string; workspaceId?: string; sub?: string; via?: string; fields?: Record<string, string> } = {},
   ): Promise<{ status: number; body: Body; headers: Headers }> {
     const form = new FormData();
     if (opts.folder !== undefined) form.append('folder', opts.folder);
@@ -90,7 +90,7 @@ describe('publishing: media library', () => {
     form.append('file', new Blob([new Uint8Array(file)], { type: opts.type ?? 'application/octet-stream' }), name);
     const res = await fetch(`${opts.via ?? base}/api/v1/media-assets`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token(opts.role ?? 'EDITOR', opts.workspaceId ?? ws)}` },
+      headers: { authorization: `Bearer ${token(opts.role ?? 'EDITOR', opts.workspaceId ?? ws, opts.sub ? { sub: opts.sub } : {})}` },
       body: form,
     });
     const text = await res.text();
@@ -414,6 +414,26 @@ describe('publishing: media library', () => {
     expect(storedFiles().assets.filter((f) => f.includes(a.id))).toEqual([]);
     const audit = await db.query(`select envelope->'data'->>'action' as action from outbox where topic = 'audit.recorded' and envelope->'data'->>'resourceId' = $1 order by seq`, [a.id]);
     expect(audit.rows.map((r) => r.action)).toEqual(['media.uploaded', 'media.deleted']);
+  });
+
+  it('with an ownOnly grant, shows a member only the media they uploaded', async () => {
+    const w = randomUUID();
+    const colleague = randomUUID();
+    const small = await png(8, 8);
+    const theirs = (await upload(small, 'theirs.png', { workspaceId: w, folder: 'shared' })).body;
+    const mine = (await upload(small, 'mine.png', { workspaceId: w, folder: 'mine', sub: colleague })).body;
+    const own = (method: string, p: string, body?: unknown) =>
+      callAs(base, token('EDITOR', w, { sub: colleague, perms: { 'media:read': { ownOnly: true }, 'media:update': { ownOnly: true } } }))<Body>(method, p, body);
+    expect((await own('GET', '/api/v1/media-assets')).body.items!.map((x) => x.id)).toEqual([mine.id]);
+    expect((await own('GET', '/api/v1/media-assets/folders')).body).toEqual({ items: [{ folder: 'mine', count: 1, total: 1 }], unfiled: 0 });
+    expect((await own('GET', `/api/v1/media-assets/${mine.id}`)).status).toBe(200);
+    for (const [method, p] of [['GET', ''], ['GET', '/content'], ['PATCH', '']] as const) {
+      const res = await own(method, `/api/v1/media-assets/${theirs.id}${p}`, method === 'PATCH' ? { tags: ['x'] } : undefined);
+      expect([method, p, res.status]).toEqual([method, p, 404]);
+    }
+    // Without the grant, the same member sees both.
+    expect((await call('GET', '/api/v1/media-assets', undefined, 'EDITOR', w)).body.items!.map((x) => x.id)).toEqual([mine.id, theirs.id]);
+    expect((await db.query(`select tags from media_assets where id = $1`, [theirs.id])).rows[0].tags).toEqual([]);
   });
 
   it('keeps workspaces apart and applies the role matrix', async () => {

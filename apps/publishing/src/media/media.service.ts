@@ -160,7 +160,7 @@ export class MediaService {
 
   async list(actor: Actor, q: ListMediaRequest): Promise<{ items: MediaResponse[]; nextCursor: string | null }> {
     const limit = q.limit ?? 50;
-    const where: FilterQuery<MediaAsset> = { workspaceId: actor.workspaceId };
+    const where: FilterQuery<MediaAsset> = { workspaceId: actor.workspaceId, ...uploadedBy(actor) };
     const and: FilterQuery<MediaAsset>[] = [];
     if (q.type) where.type = q.type;
     if (q.folder) where.folder = q.folder;
@@ -184,8 +184,9 @@ export class MediaService {
   /** Every folder in use, its parents included, with direct and subtree counts. */
   async folders(actor: Actor): Promise<{ items: FolderCount[]; unfiled: number }> {
     const rows = await this.em.fork().execute<{ folder: string | null; count: number }[]>(
-      'select "folder", count(*)::int as "count" from "media_assets" where "workspaceId" = ? group by "folder"',
-      [actor.workspaceId],
+      `select "folder", count(*)::int as "count" from "media_assets"
+        where "workspaceId" = ? and (?::uuid is null or metadata->>'uploadedBy' = ?::text) group by "folder"`,
+      [actor.workspaceId, ownerOnly(actor), ownerOnly(actor)],
     );
     const byFolder = new Map<string, FolderCount>();
     let unfiled = 0;
@@ -308,7 +309,7 @@ export class MediaService {
   }
 
   private async load(em: EntityManager, actor: Actor, id: string, forUpdate = false): Promise<MediaAsset> {
-    const asset = await em.findOne(MediaAsset, { id, workspaceId: actor.workspaceId }, forUpdate ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
+    const asset = await em.findOne(MediaAsset, { id, workspaceId: actor.workspaceId, ...uploadedBy(actor) }, forUpdate ? { lockMode: LockMode.PESSIMISTIC_WRITE } : {});
     if (!asset) throw mediaNotFound();
     return asset;
   }
@@ -321,4 +322,14 @@ export class MediaService {
       { subject: actor.workspaceId, workspaceId: actor.workspaceId, actor: { type: 'user', id: actor.userId } },
     );
   }
+}
+
+/** With an `ownOnly` grant, the caller sees only what they uploaded; anyone else's asset is "not found". */
+function ownerOnly(actor: Actor): string | null {
+  return actor.conditions?.ownOnly ? actor.userId : null;
+}
+
+function uploadedBy(actor: Actor): { metadata: { uploadedBy: string } } | Record<string, never> {
+  const owner = ownerOnly(actor);
+  return owner ? { metadata: { uploadedBy: owner } } : {};
 }
