@@ -13,11 +13,11 @@ interface Problem {
 }
 
 /**
- * Plan limits across services: auth owns the plan, publishing learns it from workspace.* events
- * and enforces the limits it owns (connected accounts, scheduled posts per month) where those
- * are created. Everything goes through the edge, as a web client's calls would.
+ * Plan limits and settings across services: auth owns the plan and the settings, publishing
+ * learns them from workspace.* events and enforces what it owns (connected accounts, scheduled
+ * posts per month, the approval a workspace requires) where those are created. Everything goes through the edge, as a web client's calls would.
  */
-describe('plan limits end to end: auth sets the plan, publishing enforces its limits', () => {
+describe('plan limits and settings end to end: auth sets them, publishing enforces them', () => {
   const keys = testSigningKeys();
   let x: RunningEmulator;
   let publishing: Publishing;
@@ -133,5 +133,39 @@ describe('plan limits end to end: auth sets the plan, publishing enforces its li
       (await db.query<{ role: string }>('select role from workspace_members where "workspaceId" = $1 and "isActive" order by role', [owner.workspace.id])).rows.map((r) => r.role);
     await waitFor(async () => (await roles()).length === 4, 30_000, 'publishing learns the members');
     expect(await roles()).toEqual(['ADMIN', 'EDITOR', 'OWNER', 'VIEWER']);
+  });
+
+  it("holds every post for approval while the workspace setting requireApproval is on, and not once it's off", async () => {
+    const owner = await register(svc, { workspaceName: 'Careful Co' });
+    const invite = await svc.call<{ token: string }>('POST', '/api/v1/invitations', { token: owner.accessToken, body: { email: email('mgr'), role: 'MANAGER' } });
+    const manager = await svc.call<{ accessToken: string; user: { id: string } }>('POST', '/api/v1/invitations/accept', { body: { token: invite.body.token, name: 'Max Manager', password: PASSWORD } });
+    expect(manager.status).toBe(201);
+    const account = (await connectX(owner.accessToken)).body.account!.id;
+    const setting = async (on: boolean) => {
+      const res = await svc.call<{ settings: { defaults: { requireApproval: boolean } } }>('PATCH', '/api/v1/workspace', { token: owner.accessToken, body: { settings: { defaults: { requireApproval: on } } } });
+      expect(res.body.settings.defaults.requireApproval).toBe(on);
+      const projected = async () => (await db.query('select "requireApproval" from workspace_profiles where "workspaceId" = $1', [owner.workspace.id])).rows[0]?.requireApproval;
+      await waitFor(async () => (await projected()) === on, 30_000, `publishing learns requireApproval=${on}`);
+    };
+    const token = manager.body.accessToken;
+    const draft = async (text: string) =>
+      (await svc.call<{ id: string }>('POST', '/api/v1/posts', { token, body: { content: { text }, targets: [{ accountId: account }], scheduledAt: new Date(Date.now() + 86_400_000).toISOString() } })).body.id;
+
+    await setting(true);
+    // A manager may publish, but the setting holds even their post: no workflow of the workspace's own is needed.
+    const held = await draft('Needs a second pair of eyes');
+    const direct = await svc.call<Problem & { workflowId?: string }>('POST', `/api/v1/posts/${held}/schedule`, { token, body: {} });
+    expect(direct.status).toBe(409);
+    expect(direct.body).toMatchObject({ code: 'PUBLISHING.APPROVAL_REQUIRED_CONFLICT', workflowId: '00000000-0000-0000-0000-000000000000' });
+    const submitted = await svc.call<{ post: { status: string }; approvals: { id: string; approverId: string }[] }>('POST', `/api/v1/posts/${held}/submit`, { token, body: {} });
+    expect(submitted.body.post.status).toBe('PENDING_APPROVAL');
+    // Anyone at MANAGER or above approves, except the author: here only the owner.
+    expect(submitted.body.approvals.map((a) => a.approverId)).toEqual([owner.user.id]);
+    const approved = await svc.call<{ post: { status: string } }>('POST', `/api/v1/approvals/${submitted.body.approvals[0].id}/approve`, { token: owner.accessToken, body: {} });
+    expect(approved.body.post.status).toBe('SCHEDULED');
+
+    await setting(false);
+    const free = await draft('Straight to the calendar');
+    expect((await svc.call<{ status: string }>('POST', `/api/v1/posts/${free}/schedule`, { token, body: {} })).body.status).toBe('SCHEDULED');
   });
 });

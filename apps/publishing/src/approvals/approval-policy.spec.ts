@@ -1,5 +1,5 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
-import { DomainError, type Platform } from '@lib/contracts';
+import { DomainError, PLAN_LIMITS, type Platform } from '@lib/contracts';
 import type { Role } from '@lib/permissions';
 import { strictMock } from '@lib/testing';
 import { Campaign } from '../campaigns/campaign.entity';
@@ -8,7 +8,7 @@ import { Post } from '../posts/post.entity';
 import type { Actor } from '../posts/posts.service';
 import type { WorkspaceDirectory, WorkspaceMember } from '../workspaces/workspace-directory';
 import type { ApprovalConfig } from './approval-config';
-import { ApprovalPolicy, workflowApplies, type ApplicableWorkflow } from './approval-policy';
+import { ApprovalPolicy, REQUIRED_APPROVAL_WORKFLOW_ID, workflowApplies, type ApplicableWorkflow } from './approval-policy';
 import { Workflow } from './workflow.entity';
 
 const ws = '0193f0a0-0000-7000-8000-000000000001';
@@ -78,13 +78,14 @@ describe('workflowApplies', () => {
 });
 
 describe('ApprovalPolicy', () => {
-  function setup(opts: { workflows?: Workflow[]; members?: Record<string, WorkspaceMember[]>; member?: WorkspaceMember | null } = {}) {
+  function setup(opts: { workflows?: Workflow[]; members?: Record<string, WorkspaceMember[]>; member?: WorkspaceMember | null; requireApproval?: boolean } = {}) {
     const find = jest.fn(async () => opts.workflows ?? []);
     const em = strictMock<EntityManager>({ find }, 'em');
     const members = jest.fn(async (_ws: string, roles: readonly Role[] = []) => roles.flatMap((r) => opts.members?.[r] ?? []));
     const member = jest.fn(async () => opts.member ?? null);
-    const directory = strictMock<WorkspaceDirectory>({ members, member }, 'directory');
-    return { sut: new ApprovalPolicy(directory), em, find, members, member };
+    const profile = jest.fn(async () => ({ workspaceId: ws, plan: 'FREE' as const, timeZone: 'UTC', limits: PLAN_LIMITS.FREE, requireApproval: opts.requireApproval ?? false }));
+    const directory = strictMock<WorkspaceDirectory>({ members, member, profile }, 'directory');
+    return { sut: new ApprovalPolicy(directory), em, find, members, member, profile };
   }
 
   describe('applicable', () => {
@@ -121,10 +122,30 @@ describe('ApprovalPolicy', () => {
       expect(await sut.applicable(em, actor(author, 'EDITOR'), post(['LINKEDIN']))).toBeNull();
     });
 
-    it('reads nothing else when the workspace has no active approval workflow', async () => {
-      const { sut, em, member } = setup();
+    it("only checks the workspace setting when the workspace has no active approval workflow and doesn't require approval", async () => {
+      const { sut, em, member, profile } = setup();
       expect(await sut.applicable(em, actor(manager, 'MANAGER'), post(['TWITTER']))).toBeNull();
       expect(member).not.toHaveBeenCalled();
+      expect(profile).toHaveBeenCalledWith(ws, em);
+    });
+
+    it('falls back to the built-in workflow when the workspace requires approval and none of its own applies', async () => {
+      const { sut, em } = setup({ requireApproval: true, workflows: [workflow('editors', { levels: [level('ANY', { userIds: [lead] })], conditions: { authorRoles: ['EDITOR'] } })] });
+      const match = await sut.applicable(em, actor(author, 'MANAGER'), post(['TWITTER']));
+      expect(match).toMatchObject({
+        workflow: { id: REQUIRED_APPROVAL_WORKFLOW_ID, workspaceId: ws, name: 'Workspace setting: every post needs approval' },
+        config: { levels: [{ mode: 'ANY', approvers: { roles: ['OWNER', 'ADMIN', 'MANAGER'] } }] },
+        authorRole: 'MANAGER',
+      });
+      const none = setup({ requireApproval: true });
+      expect((await none.sut.applicable(none.em, actor(author, 'EDITOR'), post(['TWITTER'])))?.workflow.id).toBe(REQUIRED_APPROVAL_WORKFLOW_ID);
+    });
+
+    it("prefers the workspace's own workflow to the setting, without reading the setting", async () => {
+      const own = workflow('all', { levels: [level('ALL', { userIds: [lead] })] });
+      const { sut, em, profile } = setup({ requireApproval: true, workflows: [own] });
+      expect((await sut.applicable(em, actor(author, 'EDITOR'), post(['TWITTER'])))?.workflow).toBe(own);
+      expect(profile).not.toHaveBeenCalled();
     });
 
     it('treats a stored config that no longer validates as applying (fail closed)', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError, type Platform } from '@lib/contracts';
-import type { Role } from '@lib/permissions';
+import { ROLES, atLeast, minimumRole, type Role } from '@lib/permissions';
 import type { Post } from '../posts/post.entity';
 import type { Actor } from '../posts/posts.service';
 import { WorkspaceDirectory } from '../workspaces/workspace-directory';
@@ -33,6 +33,25 @@ export function workflowApplies(config: ApprovalConfig, facts: PostFacts): boole
   return true;
 }
 
+/** Stands for the workspace setting in reviews and errors: no stored workflow has this id. */
+export const REQUIRED_APPROVAL_WORKFLOW_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * What the workspace setting `defaults.requireApproval` means when no workflow of its own applies:
+ * one level, approved by any other active member who may approve posts by default (MANAGER and
+ * above). Never stored; a workflow the workspace defines always comes first.
+ */
+export function requiredApprovalWorkflow(workspaceId: string): Workflow {
+  return Object.assign(new Workflow(), {
+    id: REQUIRED_APPROVAL_WORKFLOW_ID,
+    workspaceId,
+    name: 'Workspace setting: every post needs approval',
+    type: 'APPROVAL',
+    config: { levels: [{ mode: 'ANY', approvers: { roles: ROLES.filter((r) => atLeast(r, minimumRole('posts', 'approve') ?? 'OWNER')) } }] },
+    isActive: true,
+  } satisfies Partial<Workflow>);
+}
+
 export interface ApplicableWorkflow {
   workflow: Workflow;
   /** null when the stored config no longer validates; the workflow still applies (fail closed). */
@@ -51,22 +70,27 @@ export class ApprovalPolicy {
   /**
    * The workflow that applies to the post: among the workspace's active APPROVAL workflows whose
    * conditions the post meets, the oldest (createdAt, then id), so the choice never depends on
-   * row order. Null when none applies.
+   * row order. When none does and the workspace setting `defaults.requireApproval` is on, the
+   * built-in {@link requiredApprovalWorkflow}. Null when nothing applies.
    */
   async applicable(em: EntityManager, actor: Actor, post: Post): Promise<ApplicableWorkflow | null> {
     const workflows = await em.find(Workflow, { workspaceId: post.workspaceId, type: 'APPROVAL', isActive: true }, { orderBy: { createdAt: 'asc', id: 'asc' } });
-    if (!workflows.length) return null;
-    const authorRole = await this.authorRole(actor, post);
-    const facts: PostFacts = {
-      platforms: post.platformPosts.getItems().map((pp) => pp.platform),
-      campaignId: post.campaign?.id ?? null,
-      authorRole,
-    };
-    for (const workflow of workflows) {
-      const config = parseApprovalConfig(workflow.config);
-      if (!config || workflowApplies(config, facts)) return { workflow, config, authorRole };
+    let authorRole: Role | null | undefined;
+    if (workflows.length) {
+      authorRole = await this.authorRole(actor, post);
+      const facts: PostFacts = {
+        platforms: post.platformPosts.getItems().map((pp) => pp.platform),
+        campaignId: post.campaign?.id ?? null,
+        authorRole,
+      };
+      for (const workflow of workflows) {
+        const config = parseApprovalConfig(workflow.config);
+        if (!config || workflowApplies(config, facts)) return { workflow, config, authorRole };
+      }
     }
-    return null;
+    if (!(await this.directory.profile(post.workspaceId, em))?.requireApproval) return null;
+    const workflow = requiredApprovalWorkflow(post.workspaceId);
+    return { workflow, config: parseApprovalConfig(workflow.config), authorRole: authorRole === undefined ? await this.authorRole(actor, post) : authorRole };
   }
 
   /** The author's role: the caller's own token role when they are the author, else the workspace projection's. */

@@ -14,6 +14,8 @@ export interface WorkspaceProfile {
   /** IANA time zone from the workspace settings; 'UTC' when none was set. */
   timeZone: string;
   limits: WorkspaceLimits;
+  /** Every new post needs approval before it is scheduled (the workspace's `defaults.requireApproval`). */
+  requireApproval: boolean;
 }
 
 export interface WorkspaceMember {
@@ -59,5 +61,5 @@ export function toProfile(row: WorkspaceProfileRow): WorkspaceProfile {
   const plan: Plan = (PLANS as readonly string[]).includes(row.plan) ? row.plan : 'FREE';
   // Rows written before limits travelled with the events fall back to the plan's table row.
   const limits = { ...PLAN_LIMITS[plan], ...(row.limits ?? {}) };
-  return { workspaceId: row.workspaceId, plan, timeZone: row.timeZone || 'UTC', limits };
+  return { workspaceId: row.workspaceId, plan, timeZone: row.timeZone || 'UTC', limits, requireApproval: row.requireApproval === true };
 }

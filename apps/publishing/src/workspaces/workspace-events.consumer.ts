@@ -27,7 +27,7 @@ type Sql = (sql: string, params: unknown[]) => Promise<unknown>;
 
 /**
  * auth's workspace.* and user.* events → the workspace_profiles and workspace_members
- * projections (plan limits, time zone, approvers by role). Each event is applied once (the
+ * projections (plan limits, time zone, whether posts need approval, approvers by role). Each event is applied once (the
  * processed_events record shares its transaction), and only a newer event moves a row.
  */
 @Injectable()
@@ -117,20 +117,25 @@ async function onWorkspaceUpdated(sql: Sql, e: EventEnvelope<WorkspaceUpdatedV1>
   const { workspaceId, changed } = e.data;
   const plan = planOf(changed.plan);
   const limits = limitsOf(changed.limits);
-  const settings = changed.settings as { timezone?: unknown } | undefined;
+  const settings = changed.settings as { timezone?: unknown; defaults?: { requireApproval?: unknown } } | undefined;
   const timeZone = typeof settings?.timezone === 'string' ? settings.timezone : null;
-  if (!plan && !Object.keys(limits).length && !timeZone) return; // nothing publishing keeps
+  const requireApproval = typeof settings?.defaults?.requireApproval === 'boolean' ? settings.defaults.requireApproval : null;
+  if (!plan && !Object.keys(limits).length && !timeZone && requireApproval === null) return; // nothing publishing keeps
   // A plan change without its limits takes the plan's row; explicit limits win.
   const newLimits = plan ? { ...PLAN_LIMITS[plan], ...limits } : limits;
   await sql(
-    `insert into workspace_profiles ("workspaceId", plan, "timeZone", limits, "updatedAt") values (?, ?, ?, ?::jsonb, ?)
+    `insert into workspace_profiles ("workspaceId", plan, "timeZone", limits, "requireApproval", "updatedAt") values (?, ?, ?, ?::jsonb, ?, ?)
      on conflict ("workspaceId") do update set
        plan = coalesce(?, workspace_profiles.plan),
        "timeZone" = coalesce(?, workspace_profiles."timeZone"),
        limits = workspace_profiles.limits || ?::jsonb,
+       "requireApproval" = coalesce(?::boolean, workspace_profiles."requireApproval"),
        "updatedAt" = excluded."updatedAt"
      where workspace_profiles."updatedAt" < excluded."updatedAt"`,
-    [workspaceId, plan ?? 'FREE', timeZone ?? 'UTC', JSON.stringify({ ...PLAN_LIMITS[plan ?? 'FREE'], ...newLimits }), e.time, plan, timeZone, JSON.stringify(newLimits)],
+    [
+      workspaceId, plan ?? 'FREE', timeZone ?? 'UTC', JSON.stringify({ ...PLAN_LIMITS[plan ?? 'FREE'], ...newLimits }), requireApproval ?? false, e.time,
+      plan, timeZone, JSON.stringify(newLimits), requireApproval,
+    ],
   );
 }
 

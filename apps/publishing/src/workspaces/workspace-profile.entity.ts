@@ -3,7 +3,7 @@ import type { Plan, WorkspaceLimits } from '@lib/contracts';
 
 /**
  * What publishing knows of a workspace: a projection of auth's workspace.created/updated events
- * (plan, limits, time zone). Only a newer event moves a row (`updatedAt` is the event time).
+ * (plan, limits, time zone, whether posts need approval). Only a newer event moves a row (`updatedAt` is the event time).
  */
 @Entity({ tableName: 'workspace_profiles' })
 export class WorkspaceProfileRow {
@@ -18,6 +18,10 @@ export class WorkspaceProfileRow {
 
   @Property({ type: 'json' })
   limits!: WorkspaceLimits;
+
+  /** `settings.defaults.requireApproval`: every new post needs approval before it is scheduled. */
+  @Property({ type: 'boolean', default: false })
+  requireApproval: boolean = false;
 
   @Property({ type: 'datetime', columnType: 'timestamptz' })
   updatedAt!: Date;
