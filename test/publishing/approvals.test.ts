@@ -368,4 +368,28 @@ describe('publishing: approval workflows', () => {
     const viewerCannotSubmit = await call({ ...t.editor, role: 'VIEWER' }, 'POST', `/api/v1/posts/${postId}/submit`);
     expect(viewerCannotSubmit.status).toBe(403);
   });
+
+  it('sends an approved post that failed back to review when its content is edited, but not when only its time changes', async () => {
+    const t = await team();
+    await workflow(t, { levels: [{ approvers: { roles: ['MANAGER'] }, mode: 'ANY' }] });
+    const postId = await draft(t, t.editor, { scheduledAt: future() });
+    const rows = (await call(t.editor, 'POST', `/api/v1/posts/${postId}/submit`)).body.approvals as ApprovalRow[];
+    expect((await call(t.manager1, 'POST', `/api/v1/approvals/${rowOf(rows, t.manager1).id}/approve`, {})).body.post.status).toBe('SCHEDULED');
+    // The network refused it (as the publisher leaves a failed post).
+    await db.query(`delete from publish_jobs where "postId" = $1`, [postId]);
+    await db.query(`update platform_posts set "publishStatus" = 'FAILED', error = 'TWITTER: refused' where "postId" = $1`, [postId]);
+    await db.query(`update posts set status = 'FAILED' where id = $1`, [postId]);
+
+    // A new time only: still the approved post, rescheduled as it is.
+    const retimed = await call(t.editor, 'PATCH', `/api/v1/posts/${postId}`, { scheduledAt: future() });
+    expect([retimed.status, retimed.body.status]).toEqual([200, 'FAILED']);
+    // New words: the reviewers haven't seen them, so the post goes back to DRAFT and can't be scheduled around them.
+    const edited = await call(t.editor, 'PATCH', `/api/v1/posts/${postId}`, { content: { text: 'Something the managers never read' } });
+    expect([edited.status, edited.body.status]).toEqual([200, 'DRAFT']);
+    expect((await call(t.manager1, 'POST', `/api/v1/posts/${postId}/schedule`, {})).body.code).toBe('PUBLISHING.APPROVAL_REQUIRED_CONFLICT');
+    expect(await jobs(postId)).toBe(0);
+    const audit = await db.query(`select envelope->'data'->'details' as d from outbox where topic = 'audit.recorded' and envelope->'data'->>'resourceId' = $1 and envelope->'data'->>'action' = 'post.status_changed'`, [postId]);
+    expect(audit.rows.map((r) => [r.d.before.status, r.d.after.status])).toContainEqual(['FAILED', 'DRAFT']);
+    expect((await call(t.editor, 'POST', `/api/v1/posts/${postId}/submit`)).body.post.status).toBe('PENDING_APPROVAL');
+  });
 });

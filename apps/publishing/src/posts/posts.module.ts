@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { ApprovalPolicyModule } from '../approvals/approval-policy.module';
 import { PostsHttpController } from './posts.http-controller';
 import { PostsService } from './posts.service';
 
-@Module({ controllers: [PostsHttpController], providers: [PostsService] })
+@Module({ imports: [ApprovalPolicyModule], controllers: [PostsHttpController], providers: [PostsService] })
 export class PostsModule {}

@@ -7,6 +7,7 @@ import { decodeTimeIdCursor, encodeTimeIdCursor } from '@lib/pagination';
 import { conditionsHold, type GrantConditions, type Role } from '@lib/permissions';
 import { SocialAccount } from '../accounts/social-account.entity';
 import { Campaign } from '../campaigns/campaign.entity';
+import { ApprovalPolicy } from '../approvals/approval-policy';
 import { withdrawReview } from '../approvals/review-closing';
 import { MediaAsset } from '../media/media-asset.entity';
 import type { CreatePostRequest, ListPostsRequest, PostTargetRequest, UpdatePostRequest } from './dto/post.requests';
@@ -35,6 +36,7 @@ export class PostsService {
   constructor(
     private readonly em: EntityManager,
     private readonly outbox: OutboxWriter,
+    private readonly policy: ApprovalPolicy,
   ) {}
 
   async create(actor: Actor, input: CreatePostRequest): Promise<PostResponse> {
@@ -112,6 +114,13 @@ export class PostsService {
       this.audit(tx, actor, post, 'post.updated', { before, after: { content: post.content, tags: post.tags, scheduledAt: post.scheduledAt?.toISOString() ?? null } });
       await tx.flush();
       await tx.populate(post, ['platformPosts.account'], { refresh: true });
+      // A failed post may be sent again as it is; changed, it is a new post, and a review must see it again.
+      const changesWhatGoesOut = input.content || input.targets || input.mediaIds || input.campaignId !== undefined;
+      if (post.status === 'FAILED' && changesWhatGoesOut && (await this.policy.applicable(tx, actor, post))) {
+        post.status = 'DRAFT';
+        this.audit(tx, actor, post, 'post.status_changed', { before: { status: 'FAILED' }, after: { status: 'DRAFT' }, reason: 'edited; an approval workflow applies, so it must be submitted again' });
+        await tx.flush();
+      }
       return toPostResponse(post);
     });
   }
