@@ -214,6 +214,9 @@ describe('auth members, roles and workspaces over HTTP', () => {
       { resource: 'posts', action: 'update', conditions: { platforms: ['INSTAGRAM'] } },
     ]);
     expect((await svc.call('GET', '/api/v1/invitations', { token: tokens.VIEWER })).status).toBe(200);
+    // Read fresh on every request: the same token shows them at once.
+    const me = await svc.call<{ permissions: unknown }>('GET', '/api/v1/me', { token: tokens.VIEWER });
+    expect(me.body.permissions).toEqual({ 'invitations:read': 1, 'posts:update': { platforms: ['INSTAGRAM'] } });
     expect((await put('ADMIN', 'MANAGER', [{ resource: 'users', action: 'read', conditions: { ownOnly: true } }])).status).toBe(200);
     const list = await svc.call<{ items: { id: string }[] }>('GET', '/api/v1/users', { token: tokens.MANAGER });
     expect(list.body.items.map((u) => u.id)).toEqual([ids.MANAGER]);

@@ -45,6 +45,10 @@ describe('auth sessions over HTTP', () => {
     expect(me.status).toBe(200);
     expect(me.body.user.id).toBe(reg.user.id);
     expect(me.body.workspace.id).toBe(reg.workspace.id);
+    // The same user and workspace the member and workspace endpoints show, field for field.
+    const token = signedIn.body.accessToken;
+    expect(me.body.user).toEqual((await svc.call('GET', `/api/v1/users/${reg.user.id}`, { token })).body);
+    expect(me.body.workspace).toEqual((await svc.call('GET', '/api/v1/workspace', { token })).body);
 
     // An Idempotency-Key does not make a refresh replayable: token answers are never stored.
     const refreshed = await svc.call<SignedIn>('POST', '/api/v1/auth/refresh', { body: { refreshToken: signedIn.body.refreshToken }, headers: { 'idempotency-key': 'refresh-1' } });

@@ -3,8 +3,6 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { FastifyRequest } from 'fastify';
 import { DomainError, ErrorCodes } from '@lib/contracts';
 import type { PermissionClaims, PermissionSubject, Role, SubjectResolver } from '@lib/permissions';
-import { Session } from '../sessions/session.entity';
-import { UserPermission } from '../users/user-permission.entity';
 import { Clock } from './clock';
 
 /** The signed-in caller as auth knows it now (not as the token remembers it). */
@@ -38,32 +36,46 @@ export class SessionSubjectResolver implements SubjectResolver {
     if (typeof claims.sid !== 'string' || !UUID.test(claims.sid) || !UUID.test(claims.sub)) {
       throw new DomainError(ErrorCodes.unauthorized, 'The token carries no session');
     }
-    const em = this.em.fork();
-    const session = await em.findOne(Session, { id: claims.sid }, { populate: ['user'] });
-    if (!session || !session.isActive(this.clock.now()) || session.user.id !== claims.sub) {
+    // Every authenticated request comes through here: one round trip, no entity hydration.
+    const [row] = await this.em.getConnection().execute<SessionRow[]>(
+      `select s."expiresAt", s."revokedAt", u.id as "userId", u."workspaceId", u.role, u."isActive", u.name, u.email,
+              coalesce((select json_agg(json_build_object('resource', p.resource, 'action', p.action, 'conditions', p.conditions) order by p.id)
+                          from user_permissions p where p."userId" = u.id), '[]'::json) as overrides
+         from sessions s join users u on u.id = s."userId"
+        where s.id = ?`,
+      [claims.sid],
+    );
+    const now = this.clock.now();
+    if (!row || row.revokedAt !== null || new Date(row.expiresAt) <= now || row.userId !== claims.sub) {
       throw new DomainError(ErrorCodes.unauthorized, 'The session has ended');
     }
-    const user = session.user;
-    if (!user.isActive || user.workspace.id !== claims.workspaceId) {
+    if (!row.isActive || row.workspaceId !== claims.workspaceId) {
       throw new DomainError(ErrorCodes.unauthorized, 'The account is deactivated');
     }
-    const rows = await em.find(UserPermission, { user: user.id });
-    const subject: PermissionSubject = {
-      userId: user.id,
-      role: user.role,
-      overrides: rows.map((r) => ({ resource: r.resource, action: r.action, conditions: r.conditions })),
-    };
+    const subject: PermissionSubject = { userId: row.userId, role: row.role, overrides: row.overrides };
     (request as CallerRequest).caller = {
-      userId: user.id,
-      workspaceId: user.workspace.id,
-      role: user.role,
-      sessionId: session.id,
-      name: user.name,
-      email: user.email,
+      userId: row.userId,
+      workspaceId: row.workspaceId,
+      role: row.role,
+      sessionId: claims.sid,
+      name: row.name,
+      email: row.email,
       subject,
     };
     return subject;
   }
+}
+
+interface SessionRow {
+  expiresAt: Date;
+  revokedAt: Date | null;
+  userId: string;
+  workspaceId: string;
+  role: Role;
+  isActive: boolean;
+  name: string;
+  email: string;
+  overrides: PermissionSubject['overrides'];
 }
 
 /** The caller the guard resolved; every non-public route has one. */
