@@ -1,10 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PermissionsGuard } from '@lib/permissions';
-import { MikroOrmModule } from '@mikro-orm/nestjs';
-import { MONGO_MESSAGING_ENTITIES } from '@lib/messaging';
-import { mongoDbName, mongoOrmOptions } from '@lib/persistence';
-import { IdempotencyKeyDoc, KafkaModule, KafkaReadiness, MongoModule, MongoReadiness, PlatformModule, type ServiceRuntime } from '@lib/service-kit';
+import { mongoServiceModules, type ServiceRuntime } from '@lib/service-kit';
 import type { AuditConfig } from './config/audit.config';
 import { AUDIT_ENTITIES } from './logs/audit-log.entity';
 import { AuditLogsModule } from './logs/audit-logs.module';
@@ -15,12 +12,7 @@ export class AuditModule {
     return {
       module: AuditModule,
       imports: [
-        PlatformModule.forRoot({ ...rt, readinessTokens: [MongoReadiness, KafkaReadiness] }),
-        KafkaModule.forRoot(rt.config.kafka),
-        MikroOrmModule.forRoot(
-          mongoOrmOptions({ clientUrl: rt.config.mongodbUrl, dbName: mongoDbName(rt.config.mongodbUrl, 'audit'), entities: [...MONGO_MESSAGING_ENTITIES, IdempotencyKeyDoc, ...AUDIT_ENTITIES] }),
-        ),
-        MongoModule,
+        ...mongoServiceModules(rt, AUDIT_ENTITIES),
         AuditLogsModule,
       ],
       providers: [{ provide: APP_GUARD, useClass: PermissionsGuard }],

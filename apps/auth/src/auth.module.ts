@@ -1,14 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { MikroOrmModule } from '@mikro-orm/nestjs';
-import {
-  KafkaModule,
-  KafkaReadiness,
-  OutboxModule,
-  OutboxRelayRunner,
-  PlatformModule,
-  PostgresReadiness,
-  type ServiceRuntime,
-} from '@lib/service-kit';
+import { postgresServiceModules, type ServiceRuntime } from '@lib/service-kit';
 import { AuthCoreModule } from './auth-core.module';
 import type { AuthConfig } from './config/auth.config';
 import { InvitationsModule } from './invitations/invitations.module';
@@ -23,10 +14,7 @@ export class AuthModule {
     return {
       module: AuthModule,
       imports: [
-        PlatformModule.forRoot({ ...rt, readinessTokens: [PostgresReadiness, KafkaReadiness, OutboxRelayRunner] }),
-        KafkaModule.forRoot(rt.config.kafka),
-        MikroOrmModule.forRoot(authOrmOptions(rt.config.databaseUrl)),
-        OutboxModule.forRoot({ service: 'auth', databaseUrl: rt.config.databaseUrl, outbox: rt.config.outbox }),
+        ...postgresServiceModules(rt, authOrmOptions(rt.config.databaseUrl)),
         AuthCoreModule,
         SessionsModule,
         UsersModule,

@@ -1,16 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { PermissionsGuard } from '@lib/permissions';
-import { MikroOrmModule } from '@mikro-orm/nestjs';
-import {
-  KafkaModule,
-  KafkaReadiness,
-  OutboxModule,
-  OutboxRelayRunner,
-  PlatformModule,
-  PostgresReadiness,
-  type ServiceRuntime,
-} from '@lib/service-kit';
+import { postgresServiceModules, type ServiceRuntime } from '@lib/service-kit';
 import type { PublishingConfig } from './config/publishing.config';
 import { publishingOrmOptions } from './orm.config';
 import { AccountsModule } from './accounts/accounts.module';
@@ -33,10 +24,7 @@ export class PublishingModule {
     return {
       module: PublishingModule,
       imports: [
-        PlatformModule.forRoot({ ...rt, readinessTokens: [PostgresReadiness, KafkaReadiness, OutboxRelayRunner] }),
-        KafkaModule.forRoot(rt.config.kafka),
-        MikroOrmModule.forRoot(publishingOrmOptions(rt.config.databaseUrl)),
-        OutboxModule.forRoot({ service: 'publishing', databaseUrl: rt.config.databaseUrl, outbox: rt.config.outbox }),
+        ...postgresServiceModules(rt, publishingOrmOptions(rt.config.databaseUrl)),
         WorkspacesModule,
         NetworksModule,
         AccountsModule,

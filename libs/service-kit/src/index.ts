@@ -9,3 +9,4 @@ export * from './validation';
 export * from './mongo.module';
 export * from './openapi';
 export * from './idempotency';
+export * from './service-modules';
