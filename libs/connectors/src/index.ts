@@ -3,6 +3,7 @@ export * from './limits';
 export * from './validate';
 export * from './capabilities';
 export * from './connector-error';
+export * from './http-connector';
 export { NetworkHttp, type HttpAnswer, type HttpCall, type NetworkHttpOptions } from './network-http';
 export { createPkcePair, pkceChallenge, normalizeText } from './oauth';
 export { parseRetryAfter } from './oauth-errors';

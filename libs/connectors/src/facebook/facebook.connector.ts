@@ -1,6 +1,3 @@
-import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
-import type { BreakerOptions } from '@lib/resilience';
 import type {
   AccountCredentials,
   AuthorizationRequest,
@@ -14,18 +11,18 @@ import type {
   PublishedPost,
   PublishMarker,
   PublishRequest,
-  RateLimitState,
   ReplyCapability,
   TokenRevokeCapability,
   TokenSet,
   UploadedMedia,
 } from '../capabilities';
 import { ConnectorError } from '../connector-error';
-import { form, NetworkHttp, parseJson, withQuery, type HttpAnswer, type HttpCall } from '../network-http';
+import { HttpConnector, type ConnectorDeps, type HttpConnectorConfig } from '../http-connector';
+import { form, withQuery, type HttpAnswer, type HttpCall } from '../network-http';
 import { normalizeText, tokenSetFrom } from '../oauth';
 import { classifyFacebook, parseGraphUsage } from './facebook.errors';
 
-export interface FacebookConnectorConfig {
+export interface FacebookConnectorConfig extends HttpConnectorConfig {
   /** `https://graph.facebook.com`. */
   graphBaseUrl: string;
   /** `https://www.facebook.com` (serves `/{version}/dialog/oauth`). */
@@ -35,10 +32,6 @@ export interface FacebookConnectorConfig {
   appId: string;
   appSecret: string;
   scopes?: string[];
-  timeoutMs?: number;
-  breaker?: BreakerOptions;
-  /** Own undici dispatcher (a MockAgent in unit tests, a shared pool); the connector closes only one it made. */
-  dispatcher?: Dispatcher;
 }
 
 export interface FacebookPage {
@@ -64,19 +57,15 @@ const DEFAULT_SCOPES = ['pages_show_list', 'pages_read_engagement', 'pages_manag
  * long-lived one (~60 days, `fb_exchange_token`); each page's token comes from `GET /me/accounts`.
  * There is no refresh token: reconnect before the user token expires.
  */
-export class FacebookConnector implements Connector, TokenRevokeCapability, MetricsCapability, CommentsCapability, ReplyCapability {
+export class FacebookConnector extends HttpConnector implements Connector, TokenRevokeCapability, MetricsCapability, CommentsCapability, ReplyCapability {
   readonly platform = 'FACEBOOK' as const;
   readonly requiresPkce = false;
-  private readonly http: NetworkHttp;
-  private readonly limits = new Map<string, RateLimitState>();
-  private readonly now: () => Date;
 
   constructor(
     private readonly config: FacebookConnectorConfig,
-    deps: { logger?: Logger; now?: () => Date } = {},
+    deps: ConnectorDeps = {},
   ) {
-    this.now = deps.now ?? (() => new Date());
-    this.http = new NetworkHttp('FACEBOOK', { timeoutMs: config.timeoutMs ?? 10_000, breaker: config.breaker, dispatcher: config.dispatcher }, classifyFacebook, (a, c) => this.observe(a, c), deps);
+    super('FACEBOOK', config, classifyFacebook, deps);
   }
 
   authorizationUrl(req: AuthorizationRequest): string {
@@ -197,14 +186,6 @@ export class FacebookConnector implements Connector, TokenRevokeCapability, Metr
   }
 
   /** Usage Meta reported on the last call for this page (`x-app-usage` is app-wide, BUC per page). */
-  rateLimitState(accountId: string): RateLimitState | undefined {
-    return this.limits.get(accountId);
-  }
-
-  async close(): Promise<void> {
-    await this.http.close();
-  }
-
   private oauthGet(query: Record<string, string>, secrets: string[]): Promise<HttpAnswer> {
     return this.http.call({ method: 'GET', url: this.graph('/oauth/access_token', query), sideEffect: false, secrets: [...secrets, this.config.appSecret] });
   }
@@ -233,11 +214,7 @@ export class FacebookConnector implements Connector, TokenRevokeCapability, Metr
     return withQuery(`${this.config.graphBaseUrl}/${this.config.version}${path}`, query);
   }
 
-  private json<T>(a: HttpAnswer): T {
-    return parseJson<T>(a.text) ?? ({} as T);
-  }
-
-  private observe(a: HttpAnswer, call: HttpCall): void {
+  protected observe(a: HttpAnswer, call: HttpCall): void {
     if (!call.account) return;
     const u = parseGraphUsage(a.headers, this.now());
     const pct = Math.max(u.appPercent ?? -1, u.businessPercent ?? -1);

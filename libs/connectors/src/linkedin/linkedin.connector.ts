@@ -1,6 +1,3 @@
-import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
-import type { BreakerOptions } from '@lib/resilience';
 import type {
   AccountCredentials,
   AuthorizationRequest,
@@ -14,7 +11,6 @@ import type {
   PublishedPost,
   PublishMarker,
   PublishRequest,
-  RateLimitState,
   ReplyCapability,
   TokenRefreshCapability,
   TokenRevokeCapability,
@@ -22,11 +18,12 @@ import type {
   UploadedMedia,
 } from '../capabilities';
 import { ConnectorError } from '../connector-error';
-import { form, header, NetworkHttp, parseJson, withQuery, type HttpAnswer, type HttpCall } from '../network-http';
+import { HttpConnector, type ConnectorDeps, type HttpConnectorConfig } from '../http-connector';
+import { form, header, withQuery, type HttpAnswer, type HttpCall } from '../network-http';
 import { normalizeText, tokenSetFrom } from '../oauth';
 import { classifyLinkedIn } from './linkedin.errors';
 
-export interface LinkedInConnectorConfig {
+export interface LinkedInConnectorConfig extends HttpConnectorConfig {
   /** `https://api.linkedin.com`. */
   apiBaseUrl: string;
   /** `https://www.linkedin.com` (authorization page, token and revoke endpoints). */
@@ -36,10 +33,6 @@ export interface LinkedInConnectorConfig {
   clientId: string;
   clientSecret: string;
   scopes?: string[];
-  timeoutMs?: number;
-  breaker?: BreakerOptions;
-  /** Own undici dispatcher (a MockAgent in unit tests, a shared pool); the connector closes only one it made. */
-  dispatcher?: Dispatcher;
 }
 
 interface LinkedInPost {
@@ -64,19 +57,15 @@ export function escapeLittleText(text: string): string {
  * approved partners and do not rotate. `accountId` is the author URN (`urn:li:person:…`), which
  * `fetchProfile` returns as the profile id.
  */
-export class LinkedInConnector implements Connector, TokenRefreshCapability, TokenRevokeCapability, MetricsCapability, CommentsCapability, ReplyCapability {
+export class LinkedInConnector extends HttpConnector implements Connector, TokenRefreshCapability, TokenRevokeCapability, MetricsCapability, CommentsCapability, ReplyCapability {
   readonly platform = 'LINKEDIN' as const;
   readonly requiresPkce = false;
-  private readonly http: NetworkHttp;
-  private readonly limits = new Map<string, RateLimitState>();
-  private readonly now: () => Date;
 
   constructor(
     private readonly config: LinkedInConnectorConfig,
-    deps: { logger?: Logger; now?: () => Date } = {},
+    deps: ConnectorDeps = {},
   ) {
-    this.now = deps.now ?? (() => new Date());
-    this.http = new NetworkHttp('LINKEDIN', { timeoutMs: config.timeoutMs ?? 10_000, breaker: config.breaker, dispatcher: config.dispatcher }, classifyLinkedIn, (a, c) => this.observe(a, c), deps);
+    super('LINKEDIN', config, classifyLinkedIn, deps);
   }
 
   authorizationUrl(req: AuthorizationRequest): string {
@@ -201,14 +190,6 @@ export class LinkedInConnector implements Connector, TokenRefreshCapability, Tok
   }
 
   /** LinkedIn reports no quota headers; only a throttled answer fills this in. */
-  rateLimitState(accountId: string): RateLimitState | undefined {
-    return this.limits.get(accountId);
-  }
-
-  async close(): Promise<void> {
-    await this.http.close();
-  }
-
   private rest(account: AccountCredentials, method: 'GET' | 'POST', path: string, body: unknown, sideEffect: boolean): Promise<HttpAnswer> {
     return this.http.call({
       method,
@@ -242,11 +223,7 @@ export class LinkedInConnector implements Connector, TokenRefreshCapability, Tok
     return `${this.config.apiBaseUrl}${path}`;
   }
 
-  private json<T>(a: HttpAnswer): T {
-    return parseJson<T>(a.text) ?? ({} as T);
-  }
-
-  private observe(a: HttpAnswer, call: HttpCall): void {
+  protected observe(a: HttpAnswer, call: HttpCall): void {
     if (!call.account || a.status !== 429) return;
     const e = classifyLinkedIn(a, this.now());
     this.limits.set(call.account, { remaining: 0, resetAt: e.info.resetAt, observedAt: this.now() });

@@ -1,6 +1,3 @@
-import type { Logger } from 'pino';
-import type { Dispatcher } from 'undici';
-import type { BreakerOptions } from '@lib/resilience';
 import type {
   AccountCredentials,
   AuthorizationRequest,
@@ -14,7 +11,6 @@ import type {
   PublishedPost,
   PublishMarker,
   PublishRequest,
-  RateLimitState,
   ReplyCapability,
   TokenRefreshCapability,
   TokenRevokeCapability,
@@ -22,12 +18,13 @@ import type {
   UploadedMedia,
 } from '../capabilities';
 import { ConnectorError } from '../connector-error';
-import { form, header, NetworkHttp, parseJson, withQuery, type HttpAnswer, type HttpCall } from '../network-http';
+import { HttpConnector, type ConnectorDeps, type HttpConnectorConfig } from '../http-connector';
+import { form, header, withQuery, type HttpAnswer, type HttpCall } from '../network-http';
 import { PLATFORM_LIMITS } from '../limits';
 import { normalizeText, tokenSetFrom } from '../oauth';
 import { classifyTwitter } from './twitter.errors';
 
-export interface TwitterConnectorConfig {
+export interface TwitterConnectorConfig extends HttpConnectorConfig {
   /** `https://api.x.com` (or an emulator). */
   apiBaseUrl: string;
   /** `https://x.com/i/oauth2/authorize`. */
@@ -36,10 +33,6 @@ export interface TwitterConnectorConfig {
   /** Confidential clients authenticate to the token endpoint with HTTP Basic. */
   clientSecret?: string;
   scopes?: string[];
-  timeoutMs?: number;
-  breaker?: BreakerOptions;
-  /** Own undici dispatcher (a MockAgent in unit tests, a shared pool); the connector closes only one it made. */
-  dispatcher?: Dispatcher;
   /** Longest wait between media STATUS polls. */
   mediaPollMaxMs?: number;
 }
@@ -64,21 +57,17 @@ const DEFAULT_SCOPES = ['tweet.read', 'tweet.write', 'users.read', 'media.write'
 const MEDIA_CATEGORY = { image: 'tweet_image', gif: 'tweet_gif', video: 'tweet_video' } as const;
 
 /** X API v2: OAuth 2.0 with PKCE, rotating refresh tokens, posts, chunked media upload. */
-export class TwitterConnector
+export class TwitterConnector extends HttpConnector
   implements Connector, TokenRefreshCapability, TokenRevokeCapability, MetricsCapability, CommentsCapability, ReplyCapability
 {
   readonly platform = 'TWITTER' as const;
   readonly requiresPkce = true;
-  private readonly http: NetworkHttp;
-  private readonly limits = new Map<string, RateLimitState>();
-  private readonly now: () => Date;
 
   constructor(
     private readonly config: TwitterConnectorConfig,
-    deps: { logger?: Logger; now?: () => Date } = {},
+    deps: ConnectorDeps = {},
   ) {
-    this.now = deps.now ?? (() => new Date());
-    this.http = new NetworkHttp('TWITTER', { timeoutMs: config.timeoutMs ?? 10_000, breaker: config.breaker, dispatcher: config.dispatcher }, classifyTwitter, (a, c) => this.observe(a, c), deps);
+    super('TWITTER', config, classifyTwitter, deps);
   }
 
   authorizationUrl(req: AuthorizationRequest): string {
@@ -206,14 +195,6 @@ export class TwitterConnector
     return (body.data ?? []).map((t) => ({ externalId: t.id, authorId: t.author_id, text: t.text, createdAt: t.created_at ? new Date(t.created_at) : undefined }));
   }
 
-  rateLimitState(accountId: string): RateLimitState | undefined {
-    return this.limits.get(accountId);
-  }
-
-  async close(): Promise<void> {
-    await this.http.close();
-  }
-
   private async createTweet(account: AccountCredentials, body: Record<string, unknown>): Promise<PublishedPost> {
     const a = await this.http.call({
       method: 'POST',
@@ -263,15 +244,11 @@ export class TwitterConnector
     return this.http.call({ method: 'GET', url, headers: { authorization: `Bearer ${accessToken}` }, sideEffect: false, secrets: [accessToken], account });
   }
 
-  private json<T>(a: HttpAnswer): T {
-    return parseJson<T>(a.text) ?? ({} as T);
-  }
-
   private api(path: string): string {
     return new URL(path, this.config.apiBaseUrl).toString();
   }
 
-  private observe(a: HttpAnswer, call: HttpCall): void {
+  protected observe(a: HttpAnswer, call: HttpCall): void {
     if (!call.account) return;
     const limit = header(a.headers, 'x-rate-limit-limit');
     const remaining = header(a.headers, 'x-rate-limit-remaining');
