@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import { TOPICS } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
+import type { Caller } from './caller';
 import type { ClientInfo } from './client-info';
 
 export interface AuditEntry {
@@ -30,6 +31,11 @@ export function changedFields<T extends Record<string, unknown>>(before: T, afte
 @Injectable()
 export class AuditTrail {
   constructor(private readonly outbox: OutboxWriter) {}
+
+  /** Something the signed-in caller did in their own workspace. */
+  byCaller(em: EntityManager, caller: Pick<Caller, 'userId' | 'workspaceId' | 'name' | 'email'>, client: ClientInfo | null, e: Pick<AuditEntry, 'action' | 'resourceType' | 'resourceId' | 'details'>): void {
+    this.record(em, { ...e, workspaceId: caller.workspaceId, user: { id: caller.userId, name: caller.name, email: caller.email }, client });
+  }
 
   record(em: EntityManager, e: AuditEntry): void {
     this.outbox.stage(

@@ -21,15 +21,7 @@ export class LogoutService {
     if (session.revokedAt) return;
     session.revokedAt = this.clock.now();
     session.revokedReason = 'logout';
-    this.audit.record(em, {
-      action: 'auth.session_revoked',
-      resourceType: 'session',
-      resourceId: session.id,
-      workspaceId: caller.workspaceId,
-      user: { id: caller.userId, name: caller.name, email: caller.email },
-      details: { reason: 'logout' },
-      client,
-    });
+    this.audit.byCaller(em, caller, client, { action: 'auth.session_revoked', resourceType: 'session', resourceId: session.id, details: { reason: 'logout' } });
     await em.flush();
   }
 }

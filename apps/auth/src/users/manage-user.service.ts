@@ -57,15 +57,7 @@ export class ManageUserService {
       const after = { role: user.role, isActive: user.isActive };
       const diff = changedFields(before, after);
       if (diff) {
-        this.audit.record(em, {
-          action: 'user.updated',
-          resourceType: 'user',
-          resourceId: user.id,
-          workspaceId: caller.workspaceId,
-          user: { id: caller.userId, name: caller.name, email: caller.email },
-          details: diff,
-          client,
-        });
+        this.audit.byCaller(em, caller, client, { action: 'user.updated', resourceType: 'user', resourceId: user.id, details: diff });
       }
       user.updatedAt = this.clock.now();
       await em.flush();
@@ -82,15 +74,7 @@ export class ManageUserService {
       assertCanManage(caller, user);
       await this.revokeSessions(em, caller, user, 'removed', client);
       this.outbox.stage(em, TOPICS.userDeactivated, { userId: user.id }, { subject: user.id, workspaceId: caller.workspaceId, actor: { type: 'user', id: caller.userId } });
-      this.audit.record(em, {
-        action: 'user.removed',
-        resourceType: 'user',
-        resourceId: user.id,
-        workspaceId: caller.workspaceId,
-        user: { id: caller.userId, name: caller.name, email: caller.email },
-        details: { role: user.role },
-        client,
-      });
+      this.audit.byCaller(em, caller, client, { action: 'user.removed', resourceType: 'user', resourceId: user.id, details: { role: user.role } });
       em.remove(user);
       await em.flush();
     });
@@ -98,15 +82,7 @@ export class ManageUserService {
 
   private async revokeSessions(em: EntityManager, caller: Caller, user: User, reason: string, client: ClientInfo): Promise<void> {
     const revoked = await em.nativeUpdate(Session, { user: user.id, revokedAt: null }, { revokedAt: this.clock.now(), revokedReason: reason });
-    this.audit.record(em, {
-      action: 'auth.sessions_revoked',
-      resourceType: 'user',
-      resourceId: user.id,
-      workspaceId: caller.workspaceId,
-      user: { id: caller.userId, name: caller.name, email: caller.email },
-      details: { reason, sessions: revoked },
-      client,
-    });
+    this.audit.byCaller(em, caller, client, { action: 'auth.sessions_revoked', resourceType: 'user', resourceId: user.id, details: { reason, sessions: revoked } });
   }
 }
 

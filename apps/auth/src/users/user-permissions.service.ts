@@ -62,15 +62,7 @@ export class UserPermissionsService {
         row.conditions = w.conditions;
         em.persist(row);
       }
-      this.audit.record(em, {
-        action: 'user.permissions_changed',
-        resourceType: 'user',
-        resourceId: user.id,
-        workspaceId: caller.workspaceId,
-        user: { id: caller.userId, name: caller.name, email: caller.email },
-        details: { before, after: wanted },
-        client,
-      });
+      this.audit.byCaller(em, caller, client, { action: 'user.permissions_changed', resourceType: 'user', resourceId: user.id, details: { before, after: wanted } });
       await em.flush();
       return { items: wanted };
     });

@@ -53,15 +53,7 @@ export class WorkspaceService {
       this.outbox.stage(em, TOPICS.workspaceUpdated, { workspaceId: ws.id, changed }, { subject: ws.id, workspaceId: ws.id, actor: { type: 'user', id: caller.userId } });
       const diff = changedFields(before, { name: ws.name, settings: ws.settings, branding: ws.branding });
       if (diff) {
-        this.audit.record(em, {
-          action: 'workspace.updated',
-          resourceType: 'workspace',
-          resourceId: ws.id,
-          workspaceId: ws.id,
-          user: { id: caller.userId, name: caller.name, email: caller.email },
-          details: diff,
-          client,
-        });
+        this.audit.byCaller(em, caller, client, { action: 'workspace.updated', resourceType: 'workspace', resourceId: ws.id, details: diff });
       }
       await em.flush();
     }
@@ -93,15 +85,7 @@ export class WorkspaceService {
       ws.limits = limits;
       ws.updatedAt = this.clock.now();
       this.outbox.stage(em, TOPICS.workspaceUpdated, { workspaceId: ws.id, changed: { plan, limits } }, { subject: ws.id, workspaceId: ws.id, actor: { type: 'user', id: caller.userId } });
-      this.audit.record(em, {
-        action: 'workspace.plan_changed',
-        resourceType: 'workspace',
-        resourceId: ws.id,
-        workspaceId: ws.id,
-        user: { id: caller.userId, name: caller.name, email: caller.email },
-        details: { before, after: { plan, limits } },
-        client,
-      });
+      this.audit.byCaller(em, caller, client, { action: 'workspace.plan_changed', resourceType: 'workspace', resourceId: ws.id, details: { before, after: { plan, limits } } });
       await em.flush();
       return toWorkspaceResponse(ws);
     });
