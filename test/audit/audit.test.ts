@@ -5,8 +5,8 @@ import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import { TOPICS, createEnvelope, type AuditRecordedV1, type EventEnvelope } from '@lib/contracts';
 import { createKafka, createProducer } from '@lib/messaging';
 import { testStack, uniqueName, waitFor, testSigningKeys } from '@lib/testing';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { stopProcess, type Spawned } from '../../tools/dev/processes';
+import { FAST_KAFKA, startService } from '../support/services';
 
 const DAY = 86_400_000;
 
@@ -61,24 +61,13 @@ describe('audit service: every change recorded, queryable and tamper-evident', (
   beforeAll(async () => {
     await producer.connect();
     await mongo.connect();
-    const port = await freePort();
-    audit = spawnNode('audit', 'apps/audit/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      KAFKA_MAX_WAIT_MS: '10',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+    ({ proc: audit, base } = await startService('audit', {
+      ...FAST_KAFKA,
       KAFKA_CLIENT_ID: `audit-${dbName}`,
-      JWT_PUBLIC_KEY: keys.publicKey,
       MONGODB_URL: `${mongoUrl.replace(/\/$/, '')}/${dbName}`,
       AUDIT_RETENTION_DAYS_FREE: '30',
       AUDIT_RETENTION_INTERVAL_MS: '1000',
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${base}/health/ready`, audit, 30_000);
+    }, { publicKey: keys.publicKey, health: 'ready' }));
   });
 
   afterAll(async () => {

@@ -4,8 +4,8 @@ import pg from 'pg';
 import { runMigrations } from '@lib/persistence';
 import { createTestDatabase, testStack, testSigningKeys } from '@lib/testing';
 import { authOrmOptions } from '../../apps/auth/src/orm.config';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { stopProcess, type Spawned } from '../../tools/dev/processes';
+import { startService } from '../support/services';
 
 export interface HttpAnswer<T = Record<string, unknown>> {
   status: number;
@@ -27,45 +27,36 @@ export interface AuthService {
 /** Builds the code, gives auth a fresh migrated database and starts the built service. */
 export async function startAuth(opts: { keys?: { publicKey: string; privateKey: string }; edgeEnv?: Record<string, string> } = {}): Promise<AuthService> {
   execFileSync(process.execPath, [path.join(__dirname, '../../tools/build.js'), '--quiet'], { stdio: 'inherit' });
-  const { pgUrl, brokers } = testStack();
+  const { pgUrl } = testStack();
   const url = await createTestDatabase(pgUrl, 'auth');
   await runMigrations(authOrmOptions(url));
   const keys = opts.keys ?? testSigningKeys();
-  const port = await freePort();
-  const proc = spawnNode('auth', 'apps/auth/src/main.js', {
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_IDEMPOTENT: 'false',
-    KAFKA_MAX_WAIT_MS: '10',
-    JWT_PUBLIC_KEY: keys.publicKey,
-    JWT_PRIVATE_KEY: keys.privateKey,
-    DATABASE_URL: url,
-    // Lets tests stand in for different client addresses (the Ingress sets it in production).
-    TRUST_PROXY: 'true',
-  });
-  const base = `http://127.0.0.1:${port}`;
-  await waitForHealthy(`${base}/health/live`, proc, 30_000);
+  const { proc, base } = await startService(
+    'auth',
+    {
+      LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'info',
+      KAFKA_MAX_WAIT_MS: '10',
+      JWT_PRIVATE_KEY: keys.privateKey,
+      DATABASE_URL: url,
+      // Lets tests stand in for different client addresses (the Ingress sets it in production).
+      TRUST_PROXY: 'true',
+    },
+    { publicKey: keys.publicKey },
+  );
   // Every call goes through the edge, end to end, as a web client's would.
-  const edgePort = await freePort();
-  const edge = spawnNode('edge', 'apps/edge/src/main.js', {
-    PORT: String(edgePort),
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_IDEMPOTENT: 'false',
-    KAFKA_MAX_WAIT_MS: '10',
-    JWT_PUBLIC_KEY: keys.publicKey,
-    AUTH_URL: base,
-    // Tests stand in for different client addresses with X-Forwarded-For, as an Ingress would set it.
-    TRUST_PROXY: 'true',
-    RATE_LIMIT_IP_PER_MINUTE: '100000',
-    RATE_LIMIT_USER_PER_MINUTE: '100000',
-    ...(opts.edgeEnv ?? {}),
-  });
-  const edgeBase = `http://127.0.0.1:${edgePort}`;
-  await waitForHealthy(`${edgeBase}/health/live`, edge, 30_000);
+  const { proc: edge, base: edgeBase } = await startService(
+    'edge',
+    {
+      KAFKA_MAX_WAIT_MS: '10',
+      AUTH_URL: base,
+      // Tests stand in for different client addresses with X-Forwarded-For, as an Ingress would set it.
+      TRUST_PROXY: 'true',
+      RATE_LIMIT_IP_PER_MINUTE: '100000',
+      RATE_LIMIT_USER_PER_MINUTE: '100000',
+      ...(opts.edgeEnv ?? {}),
+    },
+    { publicKey: keys.publicKey },
+  );
   const db = new pg.Pool({ connectionString: url, max: 2 });
   return {
     base,

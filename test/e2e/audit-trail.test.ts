@@ -1,7 +1,7 @@
 import { MongoClient } from 'mongodb';
 import { testStack, uniqueName, waitFor, testSigningKeys } from '@lib/testing';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { stopProcess, type Spawned } from '../../tools/dev/processes';
+import { FAST_KAFKA, startService } from '../support/services';
 import { PASSWORD, email, register, startAuth, type AuthService } from '../auth/harness';
 
 interface Entry {
@@ -17,7 +17,7 @@ interface Entry {
 }
 
 describe('audit trail end to end: a change through the edge lands in the audit log', () => {
-  const { brokers, mongoUrl } = testStack();
+  const { mongoUrl } = testStack();
   const keys = testSigningKeys();
   const dbName = uniqueName('audit_e2e');
   const mongo = new MongoClient(mongoUrl);
@@ -26,21 +26,9 @@ describe('audit trail end to end: a change through the edge lands in the audit l
 
   beforeAll(async () => {
     await mongo.connect();
-    const port = await freePort();
-    audit = spawnNode('audit', 'apps/audit/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      KAFKA_MAX_WAIT_MS: '10',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-      JWT_PUBLIC_KEY: keys.publicKey,
-      MONGODB_URL: `${mongoUrl.replace(/\/$/, '')}/${dbName}`,
-    });
-    await waitForHealthy(`http://127.0.0.1:${port}/health/ready`, audit, 30_000);
-    svc = await startAuth({ keys, edgeEnv: { AUDIT_URL: `http://127.0.0.1:${port}` } });
+    const started = await startService('audit', { ...FAST_KAFKA, MONGODB_URL: `${mongoUrl.replace(/\/$/, '')}/${dbName}` }, { publicKey: keys.publicKey, health: 'ready' });
+    audit = started.proc;
+    svc = await startAuth({ keys, edgeEnv: { AUDIT_URL: started.base } });
   });
 
   afterAll(async () => {

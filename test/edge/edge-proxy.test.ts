@@ -5,8 +5,8 @@ import type { AddressInfo } from 'node:net';
 import { TOPICS, parseEnvelope, type EventEnvelope } from '@lib/contracts';
 import { createConsumer, createKafka } from '@lib/messaging';
 import { testStack, waitFor, testSigningKeys } from '@lib/testing';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { stopProcess, type Spawned } from '../../tools/dev/processes';
+import { startService } from '../support/services';
 
 type Mode = 'ok' | 'slow' | 'unavailable';
 
@@ -45,14 +45,7 @@ describe('edge → service over internal HTTP', () => {
   beforeAll(async () => {
     await new Promise<void>((r) => upstream.server.listen(0, '127.0.0.1', r));
     await new Promise<void>((r) => flaky.server.listen(0, '127.0.0.1', r));
-    const port = await freePort();
-    edge = spawnNode('edge', 'apps/edge/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: keys.publicKey,
+    ({ proc: edge, base } = await startService('edge', {
       RATE_LIMIT_USER_PER_MINUTE: '5',
       CORS_ORIGINS: 'https://app.example.com',
       PUBLISHING_URL: `http://127.0.0.1:${(upstream.server.address() as AddressInfo).port}`,
@@ -62,9 +55,7 @@ describe('edge → service over internal HTTP', () => {
       BREAKER_RESET_MS: '2000',
       BREAKER_VOLUME_THRESHOLD: '3',
       EDGE_BODY_LIMIT_BYTES: '2048',
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${base}/health/live`, edge, 30_000);
+    }, { publicKey: keys.publicKey }));
   });
 
   afterAll(async () => {

@@ -4,8 +4,8 @@ import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import { TOPICS, createEnvelope } from '@lib/contracts';
 import { createKafka, createProducer } from '@lib/messaging';
 import { testStack, waitFor, testSigningKeys } from '@lib/testing';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { stopProcess, type Spawned } from '../../tools/dev/processes';
+import { FAST_KAFKA, startService } from '../support/services';
 
 interface Frame {
   id: string;
@@ -65,20 +65,9 @@ describe('server-sent events at GET /api/v1/events', () => {
 
   beforeAll(async () => {
     await producer.connect();
-    const port = await freePort();
-    edge = spawnNode('edge', 'apps/edge/src/main.js', {
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      KAFKA_MAX_WAIT_MS: '10',
-      KAFKA_SESSION_TIMEOUT_MS: '6000',
-      KAFKA_HEARTBEAT_INTERVAL_MS: '500',
-      JWT_PUBLIC_KEY: keys.publicKey,
-    });
-    base = `http://127.0.0.1:${port}`;
-    await waitForHealthy(`${base}/health/live`, edge, 30_000);
+    ({ proc: edge, base } = await startService('edge', {
+      ...FAST_KAFKA,
+    }, { publicKey: keys.publicKey }));
   });
 
   afterAll(async () => {

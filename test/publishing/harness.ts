@@ -6,8 +6,8 @@ import { runMigrations } from '@lib/persistence';
 import { createTestDatabase, testStack, testSigningKeys } from '@lib/testing';
 import { TokenCipher, type TokenKey } from '../../apps/publishing/src/accounts/token-cipher';
 import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { stopProcess, type Spawned } from '../../tools/dev/processes';
+import { startService } from '../support/services';
 
 export interface SigningKeys {
   publicKey: string;
@@ -52,17 +52,12 @@ export interface Publishing {
 
 /** A fresh migrated database and a pool on it; nothing runs until `start()` (for tests that seed first). */
 export async function createPublishing(opts: PublishingOptions): Promise<Publishing> {
-  const { pgUrl, brokers } = testStack();
+  const { pgUrl } = testStack();
   const url = await createTestDatabase(pgUrl, opts.name);
   await runMigrations(publishingOrmOptions(url));
   const keys = opts.keys ?? testSigningKeys();
   const tokenKey = opts.tokenKey ?? { id: 'k1', key: randomBytes(32) };
   const common = {
-    HOST: '127.0.0.1',
-    LOG_LEVEL: 'warn',
-    KAFKA_BROKERS: brokers.join(','),
-    KAFKA_IDEMPOTENT: 'false',
-    JWT_PUBLIC_KEY: keys.publicKey,
     DATABASE_URL: url,
     TOKEN_ENCRYPTION_KEYS: keySpec(tokenKey),
     ...(opts.env ?? {}),
@@ -77,12 +72,10 @@ export async function createPublishing(opts: PublishingOptions): Promise<Publish
     tokenKey,
     cipher: new TokenCipher(tokenKey),
     async start(env = {}) {
-      const port = await freePort();
-      const proc = spawnNode('publishing', 'apps/publishing/src/main.js', { ...common, ...env, PORT: String(port) });
+      const { proc, base } = await startService('publishing', { ...common, ...env }, { publicKey: keys.publicKey, health: opts.health ?? 'ready' });
       svc.procs.push(proc);
       svc.proc = proc;
-      svc.base = `http://127.0.0.1:${port}`;
-      await waitForHealthy(`${svc.base}/health/${opts.health ?? 'ready'}`, proc, 30_000);
+      svc.base = base;
       return proc;
     },
     async restart(env) {

@@ -3,9 +3,9 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { testStack, waitFor } from '@lib/testing';
-import { freePort } from '../../tools/devstack/src/stack';
-import { spawnNode, stopProcess, waitForHealthy, type Spawned } from '../../tools/dev/processes';
+import { waitFor } from '@lib/testing';
+import { stopProcess, type Spawned } from '../../tools/dev/processes';
+import { startService } from '../support/services';
 import { callAs, createPublishing, signToken, type Publishing } from './harness';
 
 interface Asset {
@@ -60,7 +60,6 @@ function mp4(opts: { brand: string; compatible: string[]; width: number; height:
 }
 
 describe('publishing: media library', () => {
-  const { brokers } = testStack();
   const ws: string = randomUUID();
   const freeWs: string = randomUUID();
   const otherWs: string = randomUUID();
@@ -187,20 +186,11 @@ describe('publishing: media library', () => {
     await db.query(`insert into workspace_profiles ("workspaceId", plan, "timeZone", limits, "updatedAt") values ($1, 'FREE', 'UTC', '{}', now())`, [freeWs]);
     await svc.start();
     base = svc.base;
-    const edgePort = await freePort();
-    edge = spawnNode('edge', 'apps/edge/src/main.js', {
-      PORT: String(edgePort),
-      HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      KAFKA_BROKERS: brokers.join(','),
-      KAFKA_IDEMPOTENT: 'false',
-      JWT_PUBLIC_KEY: svc.keys.publicKey,
+    ({ proc: edge, base: edgeBase } = await startService('edge', {
       PUBLISHING_URL: base,
       EDGE_BODY_LIMIT_BYTES: '2048',
       EDGE_UPLOAD_LIMIT_BYTES: String(EDGE_UPLOAD_LIMIT),
-    });
-    edgeBase = `http://127.0.0.1:${edgePort}`;
-    await waitForHealthy(`${edgeBase}/health/live`, edge, 30_000);
+    }, { publicKey: svc.keys.publicKey }));
   });
 
   afterAll(async () => {
