@@ -186,6 +186,14 @@ describe('ApprovalPolicy', () => {
       expect(err).toMatchObject({ code: 'PUBLISHING.APPROVAL_LEVEL_UNPROCESSABLE', details: { level: 2 } });
     });
 
+    it('tells how to unblock the workspace setting when nobody else may approve', async () => {
+      const { sut } = setup({ requireApproval: true });
+      const builtIn = await sut.applicable(strictMock<EntityManager>({ find: jest.fn(async () => []) }, 'em'), actor(author, 'OWNER'), post(['TWITTER']));
+      const err = await sut.resolveLevels(ws, builtIn!, author).catch((e: unknown) => e);
+      expect(err).toMatchObject({ code: 'PUBLISHING.APPROVAL_LEVEL_UNPROCESSABLE', details: { workflowId: REQUIRED_APPROVAL_WORKFLOW_ID, level: 1 } });
+      expect((err as DomainError).details?.detail).toContain('settings.defaults.requireApproval');
+    });
+
     it('refuses (422) a workflow whose stored config is invalid', async () => {
       const { sut } = setup();
       await expect(sut.resolveLevels(ws, match(null), author)).rejects.toMatchObject({ code: 'PUBLISHING.APPROVAL_LEVEL_UNPROCESSABLE' });

@@ -118,7 +118,10 @@ export class ApprovalPolicy {
       const ids = [...new Set([...(level.approvers.userIds ?? []), ...byRole.map((m) => m.userId)])].filter((id) => id !== authorId);
       if (!ids.length) {
         throw new DomainError(ApprovalErrors.noApprover, `Level ${i + 1} of the approval workflow "${workflow.name}" has nobody who may approve this post`, {
-          detail: 'The author cannot approve their own post, and no other active member matches the level; an admin must change the workflow',
+          detail:
+            workflow.id === REQUIRED_APPROVAL_WORKFLOW_ID
+              ? 'The author cannot approve their own post, and no other active member is a MANAGER or above; invite one, or turn off settings.defaults.requireApproval'
+              : 'The author cannot approve their own post, and no other active member matches the level; an admin must change the workflow',
           workflowId: workflow.id,
           level: i + 1,
         });
