@@ -237,15 +237,6 @@ export class CampaignsService {
 }
 
 function snapshot(c: Campaign): Record<string, unknown> {
-  return {
-    name: c.name,
-    description: c.description,
-    startDate: c.startDate.toISOString(),
-    endDate: c.endDate.toISOString(),
-    goals: c.goals,
-    budget: c.budget,
-    tags: c.tags,
-    utmParams: c.utmParams,
-    status: c.status,
-  };
+  const { id: _id, workspaceId: _workspaceId, createdAt: _createdAt, updatedAt: _updatedAt, ...fields } = toCampaignResponse(c);
+  return fields;
 }
