@@ -206,21 +206,28 @@ describe('scheduler and publisher: every due post goes out exactly once', () => 
     expect(x.control.calls().filter((c) => c.method === 'POST' && c.path === '/2/tweets').length - callsBefore).toBe(1);
   });
 
-  it('keeps the other networks going when one is down, and fails its posts with a clear reason', async () => {
+  it('keeps the other networks going when one is down: its breaker opens, and its posts fail with a clear reason', async () => {
     li.control.failNext(1000, 'server_error');
-    const liText = `li down ${randomUUID()}`;
-    const xText = `x fine ${randomUUID()}`;
-    const [liPost] = await duePosts(liAccount.id, 'LINKEDIN', [liText]);
-    const [xPost] = await duePosts(xAccount.id, 'TWITTER', [xText]);
+    const run = randomUUID();
+    const liCallsBefore = li.control.calls().length;
+    const liPosts = await duePosts(liAccount.id, 'LINKEDIN', [1, 2, 3].map((i) => `li down ${run} ${i}`));
+    const [xPost] = await duePosts(xAccount.id, 'TWITTER', [`x fine ${run}`]);
     await waitFor(async () => (await statuses([xPost])).PUBLISHED === 1, 30_000, 'the X post');
-    await waitFor(async () => (await statuses([liPost])).FAILED === 1, 60_000, 'the LinkedIn post to fail');
+    await waitFor(async () => (await statuses(liPosts)).FAILED === 3, 60_000, 'the LinkedIn posts to fail');
+    const liCalls = li.control.calls().length - liCallsBefore;
     li.control.reset();
-    const { rows } = await db.query<{ error: string; publishStatus: string }>(`select error, "publishStatus" from platform_posts where "postId" = $1`, [liPost]);
-    expect(rows[0].publishStatus).toBe('FAILED');
-    expect(rows[0].error).toMatch(/^LINKEDIN: /);
-    expect(rows[0].error).not.toMatch(/an error occurred/i);
-    const failed = await db.query<{ n: number }>(`select count(*)::int as n from outbox where topic = 'post.failed' and envelope->'data'->>'postId' = $1`, [liPost]);
-    expect(failed.rows[0].n).toBe(1);
+    const { rows } = await db.query<{ error: string; publishStatus: string }>(`select error, "publishStatus" from platform_posts where "postId" = any($1)`, [liPosts]);
+    for (const row of rows) {
+      expect(row.publishStatus).toBe('FAILED');
+      expect(row.error).toMatch(/^LINKEDIN: /);
+      expect(row.error).not.toMatch(/an error occurred/i);
+    }
+    // Every attempt was counted, but once the breaker opened some never reached the network.
+    const attempts = (await db.query<{ n: number }>(`select sum(attempts)::int as n from publish_jobs where "postId" = any($1)`, [liPosts])).rows[0].n;
+    expect(attempts).toBe(12);
+    expect(liCalls).toBeLessThan(attempts);
+    const failed = await db.query<{ n: number }>(`select count(*)::int as n from outbox where topic = 'post.failed' and envelope->'data'->>'postId' = any($1)`, [liPosts]);
+    expect(failed.rows[0].n).toBe(3);
   });
 
   it('takes over a job whose publisher died mid-publish and reconciles it: no duplicate', async () => {
