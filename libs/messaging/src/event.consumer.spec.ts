@@ -188,3 +188,45 @@ describe('EventConsumer batch path', () => {
     expect(b.resolveOffset.mock.calls).toEqual([['0'], ['1']]);
   });
 });
+
+describe('EventConsumer start and stop', () => {
+  it('waits for a start under way and then disconnects, so a shutdown right after boot leaves no consumer running', async () => {
+    const steps: string[] = [];
+    let connected!: () => void;
+    const kafkaConsumer = strictMock<Consumer>(
+      {
+        connect: jest.fn(() => new Promise<void>((r) => (connected = () => (steps.push('connected'), r())))),
+        subscribe: jest.fn(async () => void steps.push('subscribed')),
+        run: jest.fn(async () => void steps.push('running')),
+        disconnect: jest.fn(async () => void steps.push('disconnected')),
+      },
+      'consumer',
+    );
+    const consumer = new EventConsumer<string>({
+      consumer: kafkaConsumer,
+      producer: strictMock<Producer>({ connect: jest.fn(async () => undefined) }, 'producer'),
+      groupId: 'group-a',
+      handlers: { 'post.published': jest.fn() },
+      store: memoryStore(),
+      logger: strictMock<Logger>({}, 'logger'),
+    });
+    const started = consumer.start();
+    await new Promise((r) => setImmediate(r));
+    const stopped = consumer.stop();
+    connected();
+    await Promise.all([started, stopped]);
+    expect(steps).toEqual(['connected', 'subscribed', 'running', 'disconnected']);
+  });
+
+  it('does not touch Kafka when it was never started', async () => {
+    const consumer = new EventConsumer<string>({
+      consumer: strictMock<Consumer>({}, 'consumer'),
+      producer: strictMock<Producer>({}, 'producer'),
+      groupId: 'group-a',
+      handlers: {},
+      store: memoryStore(),
+      logger: strictMock<Logger>({}, 'logger'),
+    });
+    await expect(consumer.stop()).resolves.toBeUndefined();
+  });
+});

@@ -51,7 +51,8 @@ export type ConsumeOutcome = 'processed' | 'duplicate' | 'dead_lettered';
 export class EventConsumer<Ctx> {
   private readonly maxAttempts: number;
   private readonly abort = new AbortController();
-  private started = false;
+  /** The start under way or done; stop() waits for it, so nothing it connects is left running. */
+  private starting: Promise<void> | null = null;
 
   constructor(private readonly opts: EventConsumerOptions<Ctx>) {
     this.maxAttempts = opts.maxAttempts ?? 5;
@@ -61,7 +62,12 @@ export class EventConsumer<Ctx> {
     return Object.keys(this.opts.handlers);
   }
 
-  async start(): Promise<void> {
+  start(): Promise<void> {
+    this.starting ??= this.connectAndRun();
+    return this.starting;
+  }
+
+  private async connectAndRun(): Promise<void> {
     const { consumer } = this.opts;
     // Dead letters need the producer; connecting a connected producer is a no-op.
     await this.opts.producer.connect();
@@ -86,13 +92,15 @@ export class EventConsumer<Ctx> {
         }
       },
     });
-    this.started = true;
   }
 
+  /** Stops consuming. A start still under way (a shutdown right after boot) finishes first, then is undone. */
   async stop(): Promise<void> {
     this.abort.abort();
-    if (this.started) await this.opts.consumer.disconnect();
-    this.started = false;
+    if (!this.starting) return;
+    await this.starting.catch(() => undefined);
+    this.starting = null;
+    await this.opts.consumer.disconnect();
   }
 
   /** The batch path: true when the whole batch was applied. */

@@ -33,6 +33,7 @@ export class EventStream implements OnApplicationBootstrap, BeforeApplicationShu
   /** Ends each open stream; run before the HTTP server closes, which waits for them. */
   private readonly closers = new Set<() => void>();
   private consumer?: Consumer;
+  private starting?: Promise<void>;
   private running = false;
 
   constructor(
@@ -49,7 +50,7 @@ export class EventStream implements OnApplicationBootstrap, BeforeApplicationShu
 
   /** Kafka joins in the background: the edge serves requests while the group forms. */
   onApplicationBootstrap(): void {
-    void this.start().catch((err: unknown) => this.logger.error({ err }, 'event stream consumer failed to start'));
+    this.starting = this.start().catch((err: unknown) => this.logger.error({ err }, 'event stream consumer failed to start'));
   }
 
   beforeApplicationShutdown(): void {
@@ -59,6 +60,8 @@ export class EventStream implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
+    // A join still under way (a shutdown right after boot) finishes first, or its consumer would outlive us.
+    await this.starting;
     await this.consumer?.disconnect().catch(() => undefined);
   }
 
