@@ -70,7 +70,7 @@ export class CampaignsService {
     c.description = input.description ?? null;
     c.startDate = input.startDate;
     c.endDate = input.endDate;
-    c.goals = { ...input.goals };
+    c.goals = { ...(input.goals ?? {}) };
     c.budget = input.budget ?? null;
     c.tags = input.tags ?? [];
     c.utmParams = cleanUtm(input.utmParams);

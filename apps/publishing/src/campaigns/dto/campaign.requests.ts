@@ -120,8 +120,10 @@ export class CreateCampaignRequest {
   @NotBefore('startDate')
   endDate!: Date;
 
+  /** None yet when omitted (`{}`). */
+  @Omittable()
   @IsGoals()
-  goals!: Record<string, number>;
+  goals?: Record<string, number>;
 
   @Budget()
   budget?: number | null;
