@@ -45,6 +45,16 @@ describe('emulator control API over HTTP', () => {
     expect((await post(`${emu.url}/_emulator/fail-next`, { n: 1, kind: 'nonsense' })).status).toBe(400);
   });
 
+  it('weighs post text as X does: a long URL counts 23, CJK counts 2', async () => {
+    const seeded = (await (await post(`${emu.url}/_emulator/seed-account`, { username: 'weigher' })).json()) as { accessToken: string };
+    const tweet = (text: string) =>
+      fetch(`${emu.url}/2/tweets`, { method: 'POST', headers: { authorization: `Bearer ${seeded.accessToken}`, 'content-type': 'application/json' }, body: JSON.stringify({ text }) });
+    const longUrl = `https://example.com/${'a'.repeat(300)}`;
+    expect((await tweet(`${'x'.repeat(250)} ${longUrl}`)).status).toBe(201); // 250 + 1 + 23
+    expect((await tweet('漢'.repeat(141))).status).toBe(400); // 282
+    expect((await tweet('漢'.repeat(140))).status).toBe(201);
+  });
+
   it('rejects an unknown token in each network\'s shape', async () => {
     const fb = await startEmulator('facebook');
     const li = await startEmulator('linkedin');

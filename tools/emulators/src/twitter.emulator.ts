@@ -177,7 +177,7 @@ export function registerTwitter(app: FastifyInstance, core: EmulatorCore): (opts
     const mediaIds = Array.isArray(body.media?.media_ids) ? body.media.media_ids.map(String) : [];
     const text = typeof body.text === 'string' ? body.text : '';
     if (!text && mediaIds.length === 0) return problem(reply, 400, 'Invalid Request', 'One or more parameters to your request was invalid.', 'https://api.twitter.com/2/problems/invalid-request');
-    if ([...text].length > 280) return problem(reply, 400, 'Invalid Request', 'Text is too long.', 'https://api.twitter.com/2/problems/invalid-request');
+    if (weighted(text) > 280) return problem(reply, 400, 'Invalid Request', 'Text is too long.', 'https://api.twitter.com/2/problems/invalid-request');
     for (const id of mediaIds) {
       const m = media.get(id);
       if (!m || m.accountId !== t.subject || m.state !== 'succeeded') return problem(reply, 400, 'Invalid Request', `Your media IDs are invalid: ${id}`, 'https://api.twitter.com/2/problems/invalid-request');
@@ -286,4 +286,21 @@ export function registerTwitter(app: FastifyInstance, core: EmulatorCore): (opts
     const pair = issuePair(u.id, undefined, scopes); // seeded tokens refresh with any client id
     return { accountId: u.id, accessToken: pair.access, refreshToken: pair.refresh ?? null, username: u.username };
   };
+}
+
+/**
+ * Text length as X weighs it (twitter-text v3 config): each URL counts 23 (t.co), code points in
+ * U+0000–U+10FF and a few general-punctuation ranges count 1, anything else (CJK, emoji…) 2.
+ * The emulator keeps its own copy on purpose: it stands in for X, not for our client.
+ */
+function weighted(text: string): number {
+  const urls = text.match(/https?:\/\/\S+/g) ?? [];
+  const rest = text.replace(/https?:\/\/\S+/g, '');
+  const single: [number, number][] = [[0, 0x10ff], [0x2000, 0x200d], [0x2010, 0x201f], [0x2032, 0x2037]];
+  let n = urls.length * 23;
+  for (const ch of rest) {
+    const cp = ch.codePointAt(0)!;
+    n += single.some(([lo, hi]) => cp >= lo && cp <= hi) ? 1 : 2;
+  }
+  return n;
 }
