@@ -304,6 +304,37 @@ describe('publishing: CSV import and export of posts', () => {
     expect(media.rows[1].media[0]).not.toBe(media.rows[0].media[0]);
   });
 
+  it("takes the CSV as a multipart file too (a browser's file input), with the same checks and limit", async () => {
+    const tag = `mp${Date.now()}`;
+    const upload = async (parts: [string, Blob | string, string?][], query = '') => {
+      const form = new FormData();
+      for (const [name, value, filename] of parts) {
+        if (typeof value === 'string') form.append(name, value);
+        else form.append(name, value, filename);
+      }
+      const res = await fetch(`${svc.base}/api/v1/posts/imports${query}`, { method: 'POST', headers: { authorization: `Bearer ${token('MANAGER')}` }, body: form });
+      return { status: res.status, body: (await res.json()) as ImportBody & { errors?: { field: string; messages: string[] }[]; code?: string; limitBytes?: number } };
+    };
+    const csvFile = (text: string) => new Blob([text], { type: 'text/csv' });
+    const started = await upload([['file', csvFile(fiveRows(tag)), 'posts.csv']], '?mode=valid-only');
+    expect(started.status).toBe(202);
+    expect(await follow(started.body.id, finished)).toMatchObject({ status: 'COMPLETED', total: 5, created: 4, failed: 1 });
+    expect(await postsTagged(tag)).toBe(4);
+
+    const before = await count(`select count(*)::int as n from post_imports`, []);
+    const field = await upload([['mode', 'valid-only'], ['file', csvFile(fiveRows(tag)), 'posts.csv']]);
+    expect([field.status, field.body.code, field.body.errors?.[0].field]).toEqual([400, 'PUBLISHING.IMPORT_CSV_INVALID', 'file']);
+    const crowded = await upload(Array.from({ length: 12 }, (_, i): [string, string] => [`f${i}`, 'x']));
+    expect([crowded.status, crowded.body.code]).toEqual([400, 'PUBLISHING.IMPORT_CSV_INVALID']);
+    const twoFiles = await upload([['file', csvFile(fiveRows(tag)), 'a.csv'], ['file', csvFile(fiveRows(tag)), 'b.csv']]);
+    expect([twoFiles.status, twoFiles.body.errors?.[0].messages]).toEqual([400, ['send exactly one file']]);
+    const misnamed = await upload([['csv', csvFile(fiveRows(tag)), 'posts.csv']]);
+    expect([misnamed.status, misnamed.body.errors?.[0].messages]).toEqual([400, ['send the CSV in a part named `file`']]);
+    const huge = await upload([['file', csvFile(`text,networks\n${'x'.repeat(10 * 1024 * 1024)},TWITTER\n`), 'huge.csv']]);
+    expect([huge.status, huge.body.code, huge.body.limitBytes]).toEqual([422, 'PUBLISHING.IMPORT_SIZE_LIMIT_REACHED', 10 * 1024 * 1024]);
+    expect(await count(`select count(*)::int as n from post_imports`, [])).toBe(before);
+  });
+
   it('refuses a broken file at once naming the line, an unknown column naming it, and a non-CSV body; nothing is stored', async () => {
     const before = await count(`select count(*)::int as n from post_imports`, []);
     const broken = await call('POST', '/api/v1/posts/imports', { csv: 'text,networks\nok,TWITTER\n"unbalanced,TWITTER\nnext,TWITTER\n' });

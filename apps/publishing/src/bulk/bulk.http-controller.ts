@@ -1,8 +1,12 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, Res, StreamableFile } from '@nestjs/common';
-import type { FastifyReply } from 'fastify';
+import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
 import { CurrentPermission, CurrentSubject, Requires, evaluate, type Decision, type PermissionSubject } from '@lib/permissions';
+import { APP_CONFIG } from '@lib/service-kit';
+import type { PublishingConfig } from '../config/publishing.config';
+import { answeringEarly } from '../media/media.multipart';
 import { actorOf } from '../posts/posts.http-controller';
+import { csvFromForm } from './csv-upload';
 import { ExportPostsRequest, ImportIdParam, ImportRowsRequest, ListImportsRequest, StartImportRequest } from './dto/bulk.requests';
 import type { ImportGrants } from './post-import.entity';
 import { PostImportsService } from './post-imports.service';
@@ -28,9 +32,13 @@ export class BulkHttpController {
   constructor(
     private readonly imports: PostImportsService,
     private readonly exports: PostsExportService,
+    @Inject(APP_CONFIG) private readonly config: PublishingConfig,
   ) {}
 
-  /** The CSV is the body (text/csv); 202 at once, the rows are checked and created in the background. */
+  /**
+   * The CSV is the body (text/csv), or the `file` part of a multipart form (a browser's file
+   * input); 202 at once, the rows are checked and created in the background.
+   */
   @Post('imports')
   @HttpCode(202)
   @Requires('posts', 'create')
@@ -39,9 +47,11 @@ export class BulkHttpController {
     @CurrentSubject() s: PermissionSubject,
     @CurrentPermission() p: Decision | null,
     @Query() q: StartImportRequest,
-    @Body() csv: unknown,
+    @Body() body: unknown,
+    @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
+    const csv = req.isMultipart() ? await answeringEarly(req, () => csvFromForm(req, this.config.bulk.maxBytes)) : body;
     const started = await this.imports.start(actorOf(u, s, p), importGrants(s, p), csv, q);
     void reply.header('location', `/api/v1/posts/imports/${started.id}`);
     return started;
