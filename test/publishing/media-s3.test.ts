@@ -54,7 +54,7 @@ describe('publishing: media library on S3-compatible storage', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('stores the original and its thumbnail as objects, serves them back, and deletes both', async () => {
+  it('stores the original and its thumbnail as objects, serves them back (a byte range too), and deletes both', async () => {
     const file = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#16a085' } }).png().toBuffer();
     const form = new FormData();
     form.append('file', new Blob([new Uint8Array(file)], { type: 'image/png' }), 'banner.png');
@@ -67,6 +67,9 @@ describe('publishing: media library on S3-compatible storage', () => {
     const content = await fetch(`${svc.base}${asset.url}`, { headers: { authorization: `Bearer ${token()}` } });
     expect([content.status, content.headers.get('content-type')]).toEqual([200, 'image/png']);
     expect(Buffer.from(await content.arrayBuffer()).equals(file)).toBe(true);
+    const part = await fetch(`${svc.base}${asset.url}`, { headers: { authorization: `Bearer ${token()}`, range: 'bytes=100-199' } });
+    expect([part.status, part.headers.get('content-range')]).toEqual([206, `bytes 100-199/${file.length}`]);
+    expect(Buffer.from(await part.arrayBuffer()).equals(file.subarray(100, 200))).toBe(true);
     const thumb = await fetch(`${svc.base}${asset.thumbnailUrl}`, { headers: { authorization: `Bearer ${token()}` } });
     expect((await sharp(Buffer.from(await thumb.arrayBuffer())).metadata()).format).toBe('webp');
 

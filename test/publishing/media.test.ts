@@ -231,6 +231,33 @@ describe('publishing: media library', () => {
     expect(audit.rows.map((r) => r.envelope.data)).toEqual([expect.objectContaining({ action: 'media.uploaded', resourceType: 'media_asset', userId: user })]);
   });
 
+  it('serves one byte range of a file (206), directly and through the edge, and 416 past its end', async () => {
+    const file = await noisyPng(64);
+    const a = (await upload(file, 'ranged.png', { type: 'image/png' })).body;
+    const get = (range: string | null, via = base) =>
+      fetch(`${via}${a.url}`, { headers: { authorization: `Bearer ${token('VIEWER')}`, ...(range ? { range } : {}) } });
+    const whole = await get(null);
+    expect([whole.status, whole.headers.get('accept-ranges'), Number(whole.headers.get('content-length'))]).toEqual([200, 'bytes', file.length]);
+    await whole.arrayBuffer();
+    const part = await get('bytes=10-19');
+    expect([part.status, part.headers.get('content-range'), part.headers.get('content-length')]).toEqual([206, `bytes 10-19/${file.length}`, '10']);
+    expect(Buffer.from(await part.arrayBuffer()).equals(file.subarray(10, 20))).toBe(true);
+    // The edge streams the part on (chunked), status and Content-Range intact.
+    const viaEdge = await get('bytes=10-19', edgeBase);
+    expect([viaEdge.status, viaEdge.headers.get('content-range')]).toEqual([206, `bytes 10-19/${file.length}`]);
+    expect(Buffer.from(await viaEdge.arrayBuffer()).equals(file.subarray(10, 20))).toBe(true);
+    const tail = await get('bytes=-5');
+    expect([tail.status, tail.headers.get('content-range')]).toEqual([206, `bytes ${file.length - 5}-${file.length - 1}/${file.length}`]);
+    expect(Buffer.from(await tail.arrayBuffer()).equals(file.subarray(file.length - 5))).toBe(true);
+    const past = await get(`bytes=${file.length}-`);
+    expect([past.status, past.headers.get('content-range'), past.headers.get('content-type')]).toEqual([416, `bytes */${file.length}`, 'application/problem+json; charset=utf-8']);
+    expect(((await past.json()) as Body).code).toBe('PUBLISHING.MEDIA_RANGE_NOT_SATISFIABLE');
+    // Several ranges at once: the whole file, as RFC 9110 allows.
+    const several = await get('bytes=0-1,5-6');
+    expect(several.status).toBe(200);
+    expect(Buffer.from(await several.arrayBuffer()).equals(file)).toBe(true);
+  });
+
   it('types files by their bytes: JPEG (EXIF-rotated), GIF, WebP, and a PNG named evil.mp4', async () => {
     const jpeg = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#2980b9' } }).jpeg().withMetadata({ orientation: 6 }).toBuffer();
     const gif = await sharp({ create: { width: 20, height: 10, channels: 4, background: '#27ae60' } }).gif().toBuffer();

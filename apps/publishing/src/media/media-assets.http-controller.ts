@@ -2,10 +2,12 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Qu
 import { ApiBody, ApiConsumes, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
+import { DomainError } from '@lib/contracts';
 import { CurrentPermission, CurrentSubject, Requires, type Decision, type PermissionSubject } from '@lib/permissions';
 import { actorOf } from '../posts/posts.http-controller';
 import { ListMediaRequest, MediaIdParam, UpdateMediaRequest } from './dto/media.requests';
 import { MEDIA_CONFIG, type MediaConfig } from './media.config';
+import { MediaErrors } from './media.errors';
 import { answeringEarly, uploadParts } from './media.multipart';
 import { MediaService, type MediaContent } from './media.service';
 
@@ -55,15 +57,29 @@ export class MediaAssetsHttpController {
   @Get(':id/content')
   @Requires('media', 'read')
   @ApiProduces('image/jpeg', 'image/png', 'image/gif', 'image/webp', 'video/mp4', 'video/quicktime')
-  async content(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: MediaIdParam, @Res({ passthrough: true }) reply: FastifyReply) {
-    return streamed(reply, await this.media.content(actorOf(u, s, p), param.id, 'original'));
+  async content(
+    @CurrentUser() u: AccessClaims,
+    @CurrentSubject() s: PermissionSubject,
+    @CurrentPermission() p: Decision | null,
+    @Param() param: MediaIdParam,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return streamed(reply, await ranged(reply, () => this.media.content(actorOf(u, s, p), param.id, 'original', req.headers.range)));
   }
 
   @Get(':id/thumbnail')
   @Requires('media', 'read')
   @ApiProduces('image/webp')
-  async thumbnail(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: MediaIdParam, @Res({ passthrough: true }) reply: FastifyReply) {
-    return streamed(reply, await this.media.content(actorOf(u, s, p), param.id, 'thumbnail'));
+  async thumbnail(
+    @CurrentUser() u: AccessClaims,
+    @CurrentSubject() s: PermissionSubject,
+    @CurrentPermission() p: Decision | null,
+    @Param() param: MediaIdParam,
+    @Req() req: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return streamed(reply, await ranged(reply, () => this.media.content(actorOf(u, s, p), param.id, 'thumbnail', req.headers.range)));
   }
 
   @Patch(':id')
@@ -83,11 +99,28 @@ export class MediaAssetsHttpController {
 function streamed(reply: FastifyReply, c: MediaContent): StreamableFile {
   // An asset's bytes never change under its id: private caches may keep them.
   void reply.header('cache-control', 'private, max-age=86400, immutable');
+  if (c.length !== null) void reply.header('accept-ranges', 'bytes');
+  let length = c.length;
+  if (c.part) {
+    const { range, size } = c.part;
+    void reply.status(206).header('content-range', `bytes ${range.start}-${range.end}/${size}`);
+    length = range.end - range.start + 1;
+  }
   return new StreamableFile(c.stream, {
     type: c.contentType,
-    ...(c.length !== null ? { length: c.length } : {}),
+    ...(length !== null ? { length } : {}),
     disposition: contentDisposition(c.filename),
   });
+}
+
+/** A Range past the end answers 416 with the file's size in Content-Range, as RFC 9110 asks. */
+async function ranged(reply: FastifyReply, read: () => Promise<MediaContent>): Promise<MediaContent> {
+  try {
+    return await read();
+  } catch (err) {
+    if (err instanceof DomainError && err.code === MediaErrors.rangeNotSatisfiable) void reply.header('content-range', `bytes */${String(err.details?.size)}`);
+    throw err;
+  }
 }
 
 /** `inline` with an ASCII fallback name and the exact UTF-8 one (RFC 6266 / 5987). */

@@ -4,6 +4,7 @@ import { mkdir, open, rename, rm, rmdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import type { ByteRange } from './byte-range';
 
 export interface StoredObjectInfo {
   contentType: string;
@@ -19,8 +20,8 @@ export abstract class MediaStorage {
   abstract readonly kind: 'local' | 's3';
   /** Stores the whole body under `key`, replacing what was there; resolves once it is durable. */
   abstract put(key: string, body: Readable, info: StoredObjectInfo): Promise<void>;
-  /** The stored bytes, or null when there is nothing under `key`. */
-  abstract open(key: string): Promise<Readable | null>;
+  /** The stored bytes (only `range` of them when given), or null when there is nothing under `key`. */
+  abstract open(key: string, range?: ByteRange): Promise<Readable | null>;
   /** Removes `key`; nothing there is not an error. */
   abstract delete(key: string): Promise<void>;
 }
@@ -56,10 +57,10 @@ export class LocalDiskStorage extends MediaStorage {
     }
   }
 
-  async open(key: string): Promise<Readable | null> {
+  async open(key: string, range?: ByteRange): Promise<Readable | null> {
     try {
       const fh = await open(this.pathOf(key), 'r');
-      return fh.createReadStream();
+      return fh.createReadStream(range ? { start: range.start, end: range.end } : {});
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
       throw err;

@@ -14,6 +14,8 @@ export const MediaErrors = {
   inUse: 'PUBLISHING.MEDIA_IN_USE_CONFLICT',
   /** 404: the asset exists but its stored bytes (or thumbnail) do not. */
   contentMissing: 'PUBLISHING.MEDIA_CONTENT_NOT_FOUND',
+  /** 416: the Range header starts past the end of the file. */
+  rangeNotSatisfiable: 'PUBLISHING.MEDIA_RANGE_NOT_SATISFIABLE',
 } as const;
 
 export function mediaNotFound(): DomainError {

@@ -12,6 +12,7 @@ import { LOGGER } from '@lib/service-kit';
 import { PostMedia } from '../posts/post-media.entity';
 import type { Actor } from '../posts/posts.service';
 import type { ListMediaRequest, UpdateMediaRequest } from './dto/media.requests';
+import { parseByteRange, type ByteRange } from './byte-range';
 import { MediaAsset } from './media-asset.entity';
 import { MediaInspector, UnreadableMediaError, type Inspection } from './media-inspector';
 import { MediaLimits } from './media-limits';
@@ -36,8 +37,10 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 export interface MediaContent {
   stream: Readable;
   contentType: string;
-  /** Byte count when known (always for originals). */
+  /** Byte count of the whole file when known (always for originals). */
   length: number | null;
+  /** Set when only a range of the file is sent (206). */
+  part: { range: ByteRange; size: number } | null;
   filename: string;
 }
 
@@ -253,18 +256,27 @@ export class MediaService {
     await Promise.all((['original', 'thumbnail'] as const).map((f) => this.removeStored(mediaKey(asset.workspaceId, asset.id, f))));
   }
 
-  /** The stored bytes of an asset (the original, or its thumbnail), for streaming out. */
-  async content(actor: Actor, id: string, file: MediaFile): Promise<MediaContent> {
+  /**
+   * The stored bytes of an asset (the original, or its thumbnail), for streaming out; only the
+   * requested part for a single-range `Range` header (video players seek this way).
+   */
+  async content(actor: Actor, id: string, file: MediaFile, rangeHeader?: string): Promise<MediaContent> {
     const asset = await this.load(this.em.fork(), actor, id);
     const missing = () => new DomainError(MediaErrors.contentMissing, file === 'thumbnail' ? 'No thumbnail for this asset' : 'The stored file is missing');
     if (file === 'thumbnail' && !asset.thumbnailUrl) throw missing();
-    const stream = await this.storage.open(mediaKey(asset.workspaceId, asset.id, file));
-    if (!stream) throw missing();
-    if (file === 'thumbnail') {
-      const size = (asset.metadata.thumbnail as { size?: unknown } | undefined)?.size;
-      return { stream, contentType: 'image/webp', length: typeof size === 'number' ? size : null, filename: `${asset.filename.replace(/\.[^.]*$/, '')}.thumbnail.webp` };
+    const thumbSize = (asset.metadata.thumbnail as { size?: unknown } | undefined)?.size;
+    const size = file === 'original' ? asset.size : typeof thumbSize === 'number' ? thumbSize : null;
+    const range = size === null ? null : parseByteRange(rangeHeader, size);
+    if (range === 'unsatisfiable') {
+      throw new DomainError(MediaErrors.rangeNotSatisfiable, 'Range not satisfiable', { detail: `The file has ${size} bytes`, size });
     }
-    return { stream, contentType: String(asset.metadata.mimeType ?? 'application/octet-stream'), length: asset.size, filename: asset.filename };
+    const stream = await this.storage.open(mediaKey(asset.workspaceId, asset.id, file), range ?? undefined);
+    if (!stream) throw missing();
+    const part = range && size !== null ? { range, size } : null;
+    if (file === 'thumbnail') {
+      return { stream, contentType: 'image/webp', length: size, part, filename: `${asset.filename.replace(/\.[^.]*$/, '')}.thumbnail.webp` };
+    }
+    return { stream, contentType: String(asset.metadata.mimeType ?? 'application/octet-stream'), length: size, part, filename: asset.filename };
   }
 
   private async inspect(path: string, media: SupportedMedia): Promise<Inspection> {

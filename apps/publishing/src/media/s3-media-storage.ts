@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import type { ByteRange } from './byte-range';
 import type { S3StorageConfig } from './media.config';
 import { MediaStorage, type StoredObjectInfo } from './media-storage';
 
@@ -37,9 +38,9 @@ export class S3Storage extends MediaStorage {
     await this.client.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentLength: info.size, ContentType: info.contentType }));
   }
 
-  async open(key: string): Promise<Readable | null> {
+  async open(key: string, range?: ByteRange): Promise<Readable | null> {
     try {
-      const res = (await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }))) as { Body?: unknown };
+      const res = (await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key, ...(range ? { Range: `bytes=${range.start}-${range.end}` } : {}) }))) as { Body?: unknown };
       if (res.Body instanceof Readable) return res.Body;
       throw new Error('S3 GetObject returned no readable body');
     } catch (err) {
