@@ -190,7 +190,7 @@ describe('EventConsumer batch path', () => {
 });
 
 describe('EventConsumer start and stop', () => {
-  it('waits for a start under way and then disconnects, so a shutdown right after boot leaves no consumer running', async () => {
+  it('stops a start under way short of joining the group, then disconnects: a shutdown right after boot leaves no consumer running', async () => {
     const steps: string[] = [];
     let connected!: () => void;
     const kafkaConsumer = strictMock<Consumer>(
@@ -215,7 +215,32 @@ describe('EventConsumer start and stop', () => {
     const stopped = consumer.stop();
     connected();
     await Promise.all([started, stopped]);
-    expect(steps).toEqual(['connected', 'subscribed', 'running', 'disconnected']);
+    expect(steps).toEqual(['connected', 'subscribed', 'disconnected']);
+  });
+
+  it('does not let a start that hangs (a group join waiting out a session) hold the shutdown up', async () => {
+    const kafkaConsumer = strictMock<Consumer>(
+      {
+        connect: jest.fn(async () => undefined),
+        subscribe: jest.fn(async () => undefined),
+        run: jest.fn(() => new Promise<void>(() => undefined)),
+        disconnect: jest.fn(async () => undefined),
+      },
+      'consumer',
+    );
+    const consumer = new EventConsumer<string>({
+      consumer: kafkaConsumer,
+      producer: strictMock<Producer>({ connect: jest.fn(async () => undefined) }, 'producer'),
+      groupId: 'group-a',
+      handlers: { 'post.published': jest.fn() },
+      store: memoryStore(),
+      logger: strictMock<Logger>({}, 'logger'),
+      stopWaitMs: 20,
+    });
+    void consumer.start();
+    await new Promise((r) => setImmediate(r));
+    await consumer.stop();
+    expect(kafkaConsumer.disconnect).toHaveBeenCalledTimes(1);
   });
 
   it('does not touch Kafka when it was never started', async () => {

@@ -39,6 +39,15 @@ export interface EventConsumerOptions<Ctx> {
   fromBeginning?: boolean;
   /** Partitions handled at once; order within a partition (and so per key) is kept regardless. */
   partitionsConcurrently?: number;
+  /** How long stop() lets a start under way finish before disconnecting anyway (3 s). */
+  stopWaitMs?: number;
+}
+
+/** Waits for `p` to settle, or `ms`, whichever comes first; never throws. */
+export async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  clearTimeout(timer);
 }
 
 export type ConsumeOutcome = 'processed' | 'duplicate' | 'dead_lettered';
@@ -73,6 +82,7 @@ export class EventConsumer<Ctx> {
     await this.opts.producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: this.opts.fromBeginning ?? true });
+    if (this.abort.signal.aborted) return; // stopped meanwhile: do not join the group
     await consumer.run({
       autoCommit: true,
       partitionsConsumedConcurrently: this.opts.partitionsConcurrently ?? 4,
@@ -94,11 +104,15 @@ export class EventConsumer<Ctx> {
     });
   }
 
-  /** Stops consuming. A start still under way (a shutdown right after boot) finishes first, then is undone. */
+  /**
+   * Stops consuming. A start still under way (a shutdown right after boot) gets a moment to get
+   * somewhere it can be undone from, never long enough to hold the shutdown up (joining a group
+   * can wait out a session timeout); then the consumer disconnects either way.
+   */
   async stop(): Promise<void> {
     this.abort.abort();
     if (!this.starting) return;
-    await this.starting.catch(() => undefined);
+    await settledWithin(this.starting, this.opts.stopWaitMs ?? 3000);
     this.starting = null;
     await this.opts.consumer.disconnect();
   }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TOPICS, parseEnvelope, type EventEnvelope } from '@lib/contracts';
-import { createConsumer } from '@lib/messaging';
+import { createConsumer, settledWithin } from '@lib/messaging';
 import { KAFKA, KAFKA_CONFIG, LOGGER } from '@lib/service-kit';
 import type { KafkaConfig } from '@lib/config';
 
@@ -60,8 +60,8 @@ export class EventStream implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    // A join still under way (a shutdown right after boot) finishes first, or its consumer would outlive us.
-    await this.starting;
+    // A join still under way (a shutdown right after boot) gets a moment to finish, or its consumer would outlive us.
+    if (this.starting) await settledWithin(this.starting, 3000);
     await this.consumer?.disconnect().catch(() => undefined);
   }
 
