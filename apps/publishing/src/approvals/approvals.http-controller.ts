@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
-import { CurrentPermission, CurrentSubject, Requires, type Decision, type PermissionSubject } from '@lib/permissions';
+import { CurrentSubject, Requires, type PermissionSubject } from '@lib/permissions';
 import { PostIdParam } from '../posts/dto/post.requests';
-import { actorOf } from '../posts/posts.http-controller';
+import { CurrentActor } from '../posts/current-actor';
+import type { Actor } from '../posts/posts.service';
 import { ApprovalsService } from './approvals.service';
 import { ApprovalIdParam, ApproveRequest, ListApprovalsRequest, RejectRequest, SubmitPostRequest } from './dto/approval.requests';
 
@@ -16,28 +16,28 @@ export class ApprovalsHttpController {
 
   @Get()
   @Requires('posts', 'read')
-  list(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Query() q: ListApprovalsRequest) {
-    return this.approvals.list(actorOf(u, s, p), q);
+  list(@CurrentActor() actor: Actor, @Query() q: ListApprovalsRequest) {
+    return this.approvals.list(actor, q);
   }
 
   @Get(':id')
   @Requires('posts', 'read')
-  get(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: ApprovalIdParam) {
-    return this.approvals.get(actorOf(u, s, p), param.id);
+  get(@CurrentActor() actor: Actor, @Param() param: ApprovalIdParam) {
+    return this.approvals.get(actor, param.id);
   }
 
   @Post(':id/approve')
   @HttpCode(200)
   @Requires('posts', 'read')
-  approve(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: ApprovalIdParam, @Body() body: ApproveRequest) {
-    return this.approvals.decide(actorOf(u, s, p), s, param.id, 'APPROVED', body.comments ?? null);
+  approve(@CurrentActor() actor: Actor, @CurrentSubject() s: PermissionSubject, @Param() param: ApprovalIdParam, @Body() body: ApproveRequest) {
+    return this.approvals.decide(actor, s, param.id, 'APPROVED', body.comments ?? null);
   }
 
   @Post(':id/reject')
   @HttpCode(200)
   @Requires('posts', 'read')
-  reject(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: ApprovalIdParam, @Body() body: RejectRequest) {
-    return this.approvals.decide(actorOf(u, s, p), s, param.id, 'REJECTED', body.comments);
+  reject(@CurrentActor() actor: Actor, @CurrentSubject() s: PermissionSubject, @Param() param: ApprovalIdParam, @Body() body: RejectRequest) {
+    return this.approvals.decide(actor, s, param.id, 'REJECTED', body.comments);
   }
 }
 
@@ -49,13 +49,13 @@ export class PostReviewHttpController {
   @Post('submit')
   @HttpCode(200)
   @Requires('posts', 'update')
-  submit(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: PostIdParam, @Body() body: SubmitPostRequest) {
-    return this.approvals.submit(actorOf(u, s, p), s, param.id, body);
+  submit(@CurrentActor() actor: Actor, @CurrentSubject() s: PermissionSubject, @Param() param: PostIdParam, @Body() body: SubmitPostRequest) {
+    return this.approvals.submit(actor, s, param.id, body);
   }
 
   @Get('approvals')
   @Requires('posts', 'read')
-  forPost(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: PostIdParam) {
-    return this.approvals.forPost(actorOf(u, s, p), param.id);
+  forPost(@CurrentActor() actor: Actor, @Param() param: PostIdParam) {
+    return this.approvals.forPost(actor, param.id);
   }
 }

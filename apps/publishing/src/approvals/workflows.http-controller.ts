@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
-import { CurrentPermission, CurrentSubject, Requires, type Decision, type PermissionSubject } from '@lib/permissions';
-import { actorOf } from '../posts/posts.http-controller';
+import { Requires } from '@lib/permissions';
+import { CurrentActor } from '../posts/current-actor';
+import type { Actor } from '../posts/posts.service';
 import { CreateWorkflowRequest, ListWorkflowsRequest, UpdateWorkflowRequest, WorkflowIdParam } from './dto/workflow.requests';
 import { WorkflowsService } from './workflows.service';
 
@@ -11,32 +11,32 @@ export class WorkflowsHttpController {
 
   @Post()
   @Requires('workflows', 'create')
-  create(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Body() body: CreateWorkflowRequest) {
-    return this.workflows.create(actorOf(u, s, p), body);
+  create(@CurrentActor() actor: Actor, @Body() body: CreateWorkflowRequest) {
+    return this.workflows.create(actor, body);
   }
 
   @Get()
   @Requires('workflows', 'read')
-  list(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Query() q: ListWorkflowsRequest) {
-    return this.workflows.list(actorOf(u, s, p), q);
+  list(@CurrentActor() actor: Actor, @Query() q: ListWorkflowsRequest) {
+    return this.workflows.list(actor, q);
   }
 
   @Get(':id')
   @Requires('workflows', 'read')
-  get(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: WorkflowIdParam) {
-    return this.workflows.get(actorOf(u, s, p), param.id);
+  get(@CurrentActor() actor: Actor, @Param() param: WorkflowIdParam) {
+    return this.workflows.get(actor, param.id);
   }
 
   @Patch(':id')
   @Requires('workflows', 'update')
-  update(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: WorkflowIdParam, @Body() body: UpdateWorkflowRequest) {
-    return this.workflows.update(actorOf(u, s, p), param.id, body);
+  update(@CurrentActor() actor: Actor, @Param() param: WorkflowIdParam, @Body() body: UpdateWorkflowRequest) {
+    return this.workflows.update(actor, param.id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Requires('workflows', 'delete')
-  remove(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: WorkflowIdParam) {
-    return this.workflows.remove(actorOf(u, s, p), param.id);
+  remove(@CurrentActor() actor: Actor, @Param() param: WorkflowIdParam) {
+    return this.workflows.remove(actor, param.id);
   }
 }

@@ -1,11 +1,11 @@
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
 import { CurrentPermission, CurrentSubject, Requires, evaluate, type Decision, type PermissionSubject } from '@lib/permissions';
 import { APP_CONFIG } from '@lib/service-kit';
 import type { PublishingConfig } from '../config/publishing.config';
 import { answeringEarly } from '../media/media.multipart';
-import { actorOf } from '../posts/posts.http-controller';
+import { CurrentActor } from '../posts/current-actor';
+import type { Actor } from '../posts/posts.service';
 import { csvFromForm } from './csv-upload';
 import { ExportPostsRequest, ImportIdParam, ImportRowsRequest, ListImportsRequest, StartImportRequest } from './dto/bulk.requests';
 import type { ImportGrants } from './post-import.entity';
@@ -43,7 +43,7 @@ export class BulkHttpController {
   @HttpCode(202)
   @Requires('posts', 'create')
   async startImport(
-    @CurrentUser() u: AccessClaims,
+    @CurrentActor() actor: Actor,
     @CurrentSubject() s: PermissionSubject,
     @CurrentPermission() p: Decision | null,
     @Query() q: StartImportRequest,
@@ -52,22 +52,22 @@ export class BulkHttpController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
     const csv = req.isMultipart() ? await answeringEarly(req, () => csvFromForm(req, this.config.bulk.maxBytes)) : body;
-    const started = await this.imports.start(actorOf(u, s, p), importGrants(s, p), csv, q);
+    const started = await this.imports.start(actor, importGrants(s, p), csv, q);
     void reply.header('location', `/api/v1/posts/imports/${started.id}`);
     return started;
   }
 
   @Get('imports')
   @Requires('posts', 'read')
-  listImports(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Query() q: ListImportsRequest) {
-    return this.imports.list(actorOf(u, s, p), q);
+  listImports(@CurrentActor() actor: Actor, @Query() q: ListImportsRequest) {
+    return this.imports.list(actor, q);
   }
 
   /** Progress, and the row-by-row report a page at a time. */
   @Get('imports/:id')
   @Requires('posts', 'read')
-  getImport(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: ImportIdParam, @Query() q: ImportRowsRequest) {
-    return this.imports.get(actorOf(u, s, p), param.id, q);
+  getImport(@CurrentActor() actor: Actor, @Param() param: ImportIdParam, @Query() q: ImportRowsRequest) {
+    return this.imports.get(actor, param.id, q);
   }
 
   /** The posts list's filters; every matching post, streamed as it is read. */
@@ -75,7 +75,7 @@ export class BulkHttpController {
   @Requires('posts', 'read')
   @Header('content-type', 'text/csv; charset=utf-8')
   @Header('content-disposition', 'attachment; filename="posts.csv"')
-  exportPosts(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Query() q: ExportPostsRequest): StreamableFile {
-    return new StreamableFile(this.exports.stream(actorOf(u, s, p), q));
+  exportPosts(@CurrentActor() actor: Actor, @Query() q: ExportPostsRequest): StreamableFile {
+    return new StreamableFile(this.exports.stream(actor, q));
   }
 }

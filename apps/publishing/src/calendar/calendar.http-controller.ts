@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
-import { CurrentPermission, CurrentSubject, Requires, type Decision, type PermissionSubject } from '@lib/permissions';
-import { actorOf } from '../posts/posts.http-controller';
+import { Requires } from '@lib/permissions';
+import { CurrentActor } from '../posts/current-actor';
+import type { Actor } from '../posts/posts.service';
 import { CalendarService } from './calendar.service';
 import { CalendarRequest } from './dto/calendar.requests';
 
@@ -12,7 +12,7 @@ export class CalendarHttpController {
 
   @Get()
   @Requires('posts', 'read')
-  get(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Query() q: CalendarRequest) {
-    return this.calendar.calendar(actorOf(u, s, p), q);
+  get(@CurrentActor() actor: Actor, @Query() q: CalendarRequest) {
+    return this.calendar.calendar(actor, q);
   }
 }

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
 import { DomainError, ErrorCodes } from '@lib/contracts';
-import { CurrentPermission, CurrentSubject, Requires, evaluate, type Decision, type PermissionSubject } from '@lib/permissions';
-import { actorOf } from '../posts/posts.http-controller';
+import { CurrentSubject, Requires, evaluate, type PermissionSubject } from '@lib/permissions';
+import { CurrentActor, actorOf } from '../posts/current-actor';
+import type { Actor } from '../posts/posts.service';
 import { CampaignIdParam, CampaignPostsRequest, CampaignTransitionRequest, CreateCampaignRequest, ListCampaignsRequest, UpdateCampaignRequest } from './dto/campaign.requests';
 import { CampaignsService } from './campaigns.service';
 
@@ -12,20 +13,20 @@ export class CampaignsHttpController {
 
   @Post()
   @Requires('campaigns', 'create')
-  create(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Body() body: CreateCampaignRequest) {
-    return this.campaigns.create(actorOf(u, s, p), body);
+  create(@CurrentActor() actor: Actor, @Body() body: CreateCampaignRequest) {
+    return this.campaigns.create(actor, body);
   }
 
   @Get()
   @Requires('campaigns', 'read')
-  list(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Query() q: ListCampaignsRequest) {
-    return this.campaigns.list(actorOf(u, s, p), q);
+  list(@CurrentActor() actor: Actor, @Query() q: ListCampaignsRequest) {
+    return this.campaigns.list(actor, q);
   }
 
   @Get(':id')
   @Requires('campaigns', 'read')
-  get(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: CampaignIdParam) {
-    return this.campaigns.get(actorOf(u, s, p), param.id);
+  get(@CurrentActor() actor: Actor, @Param() param: CampaignIdParam) {
+    return this.campaigns.get(actor, param.id);
   }
 
   /** The posts are narrowed by the caller's posts:read grant (own posts, some networks), as in the posts list. */
@@ -39,21 +40,21 @@ export class CampaignsHttpController {
 
   @Patch(':id')
   @Requires('campaigns', 'update')
-  update(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: CampaignIdParam, @Body() body: UpdateCampaignRequest) {
-    return this.campaigns.update(actorOf(u, s, p), param.id, body);
+  update(@CurrentActor() actor: Actor, @Param() param: CampaignIdParam, @Body() body: UpdateCampaignRequest) {
+    return this.campaigns.update(actor, param.id, body);
   }
 
   @Post(':id/transitions')
   @HttpCode(200)
   @Requires('campaigns', 'update')
-  transition(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: CampaignIdParam, @Body() body: CampaignTransitionRequest) {
-    return this.campaigns.transition(actorOf(u, s, p), param.id, body.to);
+  transition(@CurrentActor() actor: Actor, @Param() param: CampaignIdParam, @Body() body: CampaignTransitionRequest) {
+    return this.campaigns.transition(actor, param.id, body.to);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Requires('campaigns', 'delete')
-  remove(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: CampaignIdParam) {
-    return this.campaigns.remove(actorOf(u, s, p), param.id);
+  remove(@CurrentActor() actor: Actor, @Param() param: CampaignIdParam) {
+    return this.campaigns.remove(actor, param.id);
   }
 }

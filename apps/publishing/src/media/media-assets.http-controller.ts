@@ -1,10 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
 import { DomainError } from '@lib/contracts';
-import { CurrentPermission, CurrentSubject, Requires, type Decision, type PermissionSubject } from '@lib/permissions';
-import { actorOf } from '../posts/posts.http-controller';
+import { Requires } from '@lib/permissions';
+import { CurrentActor } from '../posts/current-actor';
+import type { Actor } from '../posts/posts.service';
 import { ListMediaRequest, MediaIdParam, UpdateMediaRequest } from './dto/media.requests';
 import { MEDIA_CONFIG, type MediaConfig } from './media.config';
 import { MediaErrors } from './media.errors';
@@ -32,67 +32,63 @@ export class MediaAssetsHttpController {
   @Requires('media', 'create')
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: UPLOAD_FORM })
-  upload(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Req() req: FastifyRequest) {
-    return answeringEarly(req, () => this.media.upload(actorOf(u, s, p), uploadParts(req, this.config.maxUploadBytes)));
+  upload(@CurrentActor() actor: Actor, @Req() req: FastifyRequest) {
+    return answeringEarly(req, () => this.media.upload(actor, uploadParts(req, this.config.maxUploadBytes)));
   }
 
   @Get()
   @Requires('media', 'read')
-  list(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Query() q: ListMediaRequest) {
-    return this.media.list(actorOf(u, s, p), q);
+  list(@CurrentActor() actor: Actor, @Query() q: ListMediaRequest) {
+    return this.media.list(actor, q);
   }
 
   @Get('folders')
   @Requires('media', 'read')
-  folders(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null) {
-    return this.media.folders(actorOf(u, s, p));
+  folders(@CurrentActor() actor: Actor) {
+    return this.media.folders(actor);
   }
 
   @Get(':id')
   @Requires('media', 'read')
-  get(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: MediaIdParam) {
-    return this.media.get(actorOf(u, s, p), param.id);
+  get(@CurrentActor() actor: Actor, @Param() param: MediaIdParam) {
+    return this.media.get(actor, param.id);
   }
 
   @Get(':id/content')
   @Requires('media', 'read')
   @ApiProduces('image/jpeg', 'image/png', 'image/gif', 'image/webp', 'video/mp4', 'video/quicktime')
   async content(
-    @CurrentUser() u: AccessClaims,
-    @CurrentSubject() s: PermissionSubject,
-    @CurrentPermission() p: Decision | null,
+    @CurrentActor() actor: Actor,
     @Param() param: MediaIdParam,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return streamed(reply, await ranged(reply, () => this.media.content(actorOf(u, s, p), param.id, 'original', req.headers.range)));
+    return streamed(reply, await ranged(reply, () => this.media.content(actor, param.id, 'original', req.headers.range)));
   }
 
   @Get(':id/thumbnail')
   @Requires('media', 'read')
   @ApiProduces('image/webp')
   async thumbnail(
-    @CurrentUser() u: AccessClaims,
-    @CurrentSubject() s: PermissionSubject,
-    @CurrentPermission() p: Decision | null,
+    @CurrentActor() actor: Actor,
     @Param() param: MediaIdParam,
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return streamed(reply, await ranged(reply, () => this.media.content(actorOf(u, s, p), param.id, 'thumbnail', req.headers.range)));
+    return streamed(reply, await ranged(reply, () => this.media.content(actor, param.id, 'thumbnail', req.headers.range)));
   }
 
   @Patch(':id')
   @Requires('media', 'update')
-  update(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: MediaIdParam, @Body() body: UpdateMediaRequest) {
-    return this.media.update(actorOf(u, s, p), param.id, body);
+  update(@CurrentActor() actor: Actor, @Param() param: MediaIdParam, @Body() body: UpdateMediaRequest) {
+    return this.media.update(actor, param.id, body);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Requires('media', 'delete')
-  remove(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: MediaIdParam) {
-    return this.media.remove(actorOf(u, s, p), param.id);
+  remove(@CurrentActor() actor: Actor, @Param() param: MediaIdParam) {
+    return this.media.remove(actor, param.id);
   }
 }
 

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, Param, Put, Query } from '@nestjs/common';
-import { CurrentUser, type AccessClaims } from '@lib/auth-verify';
-import { CurrentPermission, CurrentSubject, Requires, type Decision, type PermissionSubject } from '@lib/permissions';
+import { Requires } from '@lib/permissions';
 import { PostIdParam } from '../posts/dto/post.requests';
-import { actorOf } from '../posts/posts.http-controller';
+import { CurrentActor } from '../posts/current-actor';
+import type { Actor } from '../posts/posts.service';
 import { RecurrenceQuery, SetRecurrenceRequest } from './dto/recurrence.requests';
 import { RecurrenceService } from './recurrence.service';
 
@@ -13,19 +13,19 @@ export class RecurrenceHttpController {
 
   @Put()
   @Requires('posts', 'publish')
-  set(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: PostIdParam, @Body() body: SetRecurrenceRequest) {
-    return this.recurrences.set(actorOf(u, s, p), param.id, body);
+  set(@CurrentActor() actor: Actor, @Param() param: PostIdParam, @Body() body: SetRecurrenceRequest) {
+    return this.recurrences.set(actor, param.id, body);
   }
 
   @Get()
   @Requires('posts', 'read')
-  get(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: PostIdParam, @Query() q: RecurrenceQuery) {
-    return this.recurrences.get(actorOf(u, s, p), param.id, q.limit);
+  get(@CurrentActor() actor: Actor, @Param() param: PostIdParam, @Query() q: RecurrenceQuery) {
+    return this.recurrences.get(actor, param.id, q.limit);
   }
 
   @Delete()
   @Requires('posts', 'publish')
-  stop(@CurrentUser() u: AccessClaims, @CurrentSubject() s: PermissionSubject, @CurrentPermission() p: Decision | null, @Param() param: PostIdParam) {
-    return this.recurrences.stop(actorOf(u, s, p), param.id);
+  stop(@CurrentActor() actor: Actor, @Param() param: PostIdParam) {
+    return this.recurrences.stop(actor, param.id);
   }
 }
