@@ -256,6 +256,13 @@ export class PublisherService {
     if (!results.length) return;
     await this.em.fork().transactional(async (tx) => {
       const ids = results.flatMap((r) => (r.pp ? [r.pp.id] : []));
+      // A post's networks may be recorded by two rounds (or replicas) at once: each must see what
+      // the other wrote, or neither derives the post's final status. Its row is the lock (in id
+      // order, so two rounds never deadlock on each other).
+      const postIds = [...new Set(results.flatMap((r) => (r.pp ? [r.pp.post.id] : [])))].sort();
+      if (postIds.length) {
+        await tx.getConnection().execute(`select id from posts where id = any(?::uuid[]) order by id for update`, [`{${postIds.join(',')}}`], 'all', tx.getTransactionContext());
+      }
       const current = new Map((ids.length ? await tx.find(PlatformPost, { id: { $in: ids } }, { populate: ['post', 'post.platformPosts'] }) : []).map((pp) => [pp.id, pp]));
       const jobs: { id: string; state: 'done' | 'pending'; at: Date | null; err: string | null; reconcile: boolean | null; uncount: number }[] = [];
       const posts = new Set<Post>();
