@@ -245,6 +245,17 @@ describe('scheduler and publisher: every due post goes out exactly once', () => 
     expect(countByText(x, text)).toBe(1);
   });
 
+  it('settles a post left PUBLISHING after all its networks had an outcome', async () => {
+    const [stalled] = await duePosts(xAccount.id, 'TWITTER', [`stalled ${randomUUID()}`], new Date(Date.now() + 3600_000));
+    // As two replicas recording its networks at once used to leave it: every send done, the post still PUBLISHING.
+    await db.query(`update publish_jobs set state = 'done' where "postId" = $1`, [stalled]);
+    await db.query(`update platform_posts set "publishStatus" = 'PUBLISHED', "platformPostId" = 'ext-1', "publishedAt" = now() - interval '2 minutes' where "postId" = $1`, [stalled]);
+    await db.query(`update posts set status = 'PUBLISHING', "updatedAt" = now() - interval '2 minutes' where id = $1`, [stalled]);
+    await waitFor(async () => (await statuses([stalled])).PUBLISHED === 1, 30_000, 'the stalled post to be settled');
+    const { rows } = await db.query<{ publishedAt: Date | null }>(`select "publishedAt" from posts where id = $1`, [stalled]);
+    expect(rows[0].publishedAt).not.toBeNull();
+  });
+
   it('does not send a post that was taken back to DRAFT, whatever job was left behind', async () => {
     const run = randomUUID();
     // Queued for later, withdrawn, then made due: the job outlives the withdrawal, as a stale one would.

@@ -96,6 +96,32 @@ export class PublisherService {
   }
 
   /**
+   * Settles posts left PUBLISHING although every network has an outcome (no send pending or in
+   * flight): what two replicas recording a post's networks at once used to leave behind. Their
+   * status is derived as the publisher would have; returns how many were settled.
+   */
+  async settleStalledPosts(): Promise<number> {
+    return this.em.fork().transactional(async (tx) => {
+      const rows = await tx.getConnection().execute<{ id: string }[]>(
+        `select p.id from posts p
+          where p.status = 'PUBLISHING' and p."updatedAt" < now() - interval '1 minute'
+            and exists (select 1 from platform_posts pp where pp."postId" = p.id)
+            and not exists (select 1 from platform_posts pp where pp."postId" = p.id and pp."publishStatus" in ('PENDING', 'PUBLISHING'))
+          order by p.id limit 100 for update skip locked`,
+        [],
+        'all',
+        tx.getTransactionContext(),
+      );
+      if (!rows.length) return 0;
+      const posts = await tx.find(Post, { id: { $in: rows.map((r) => r.id) } }, { populate: ['platformPosts'] });
+      for (const post of posts) derivePostStatus(post);
+      await tx.flush();
+      this.logger.warn({ count: posts.length }, 'publisher: settled posts left PUBLISHING after all their networks had an outcome');
+      return posts.length;
+    });
+  }
+
+  /**
    * Claims due jobs and publishes them; returns how many were claimed. A round reads its posts in
    * one query, records what it is about to send in one statement (reconciliation needs it before
    * any create goes out), sends under the per-network gates, and writes every outcome in one

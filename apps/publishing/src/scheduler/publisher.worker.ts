@@ -7,7 +7,8 @@ export const PUBLISHER_WORKER_OPTIONS = Symbol('PUBLISHER_WORKER_OPTIONS');
 
 /**
  * Drives the publisher: claims due work every `pollMs` (at once again while there is more), and
- * every `reconcileMs` frees jobs whose replica died, so nothing is ever silently stuck.
+ * every `reconcileMs` frees jobs whose replica died and settles posts whose networks all have an
+ * outcome, so nothing is ever silently stuck.
  */
 @Injectable()
 export class PublisherWorker implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -44,6 +45,7 @@ export class PublisherWorker implements OnApplicationBootstrap, OnApplicationShu
         if (Date.now() - this.lastReconcile >= this.reconcileMs) {
           this.lastReconcile = Date.now();
           await this.publisher.releaseExpiredLeases();
+          await this.publisher.settleStalledPosts();
         }
         claimed = await this.publisher.runOnce();
       } catch (err) {
