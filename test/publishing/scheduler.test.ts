@@ -245,6 +245,31 @@ describe('scheduler and publisher: every due post goes out exactly once', () => 
     expect(countByText(x, text)).toBe(1);
   });
 
+  it('does not let a replica whose lease ran out overwrite the job of the replica that took it over', async () => {
+    const text = `lease lost ${randomUUID()}`;
+    // X answers after the connector has given up (800 ms): the round records a retry at about 0.8 s.
+    x.control.slow(1500);
+    try {
+      const [id] = await duePosts(xAccount.id, 'TWITTER', [text]);
+      const job = async () =>
+        (await db.query<{ state: string; leasedBy: string | null; lastError: string | null }>(`select state, "leasedBy", "lastError" from publish_jobs where "postId" = $1`, [id])).rows[0];
+      await waitFor(async () => (await job()).state === 'in_flight', 10_000, 'this replica to claim the job');
+      // Meanwhile its lease lapsed and another replica took the job over.
+      await db.query(`update publish_jobs set "leasedBy" = 'replica-b', "leaseUntil" = now() + interval '1 hour' where "postId" = $1 and state = 'in_flight'`, [id]);
+      await waitFor(async () => x.control.posts().some((p) => p.text === text), 10_000, 'the slow create to land');
+      await new Promise((r) => setTimeout(r, 500)); // the round's outcome (a timeout) has been handled by now
+      expect(await job()).toEqual({ state: 'in_flight', leasedBy: 'replica-b', lastError: null });
+      expect(await statuses([id])).toEqual({ PUBLISHING: 1 });
+      // Replica B dies too: its lease runs out, and the post is reconciled, not sent again.
+      await db.query(`update publish_jobs set "leaseUntil" = now() - interval '1 second' where "postId" = $1`, [id]);
+      x.control.reset();
+      await waitFor(async () => (await statuses([id])).PUBLISHED === 1, 30_000, 'the reconciled post');
+      expect(countByText(x, text)).toBe(1);
+    } finally {
+      x.control.reset();
+    }
+  });
+
   it('settles a post left PUBLISHING after all its networks had an outcome', async () => {
     const [stalled] = await duePosts(xAccount.id, 'TWITTER', [`stalled ${randomUUID()}`], new Date(Date.now() + 3600_000));
     // As two replicas recording its networks at once used to leave it: every send done, the post still PUBLISHING.

@@ -289,10 +289,22 @@ export class PublisherService {
       if (postIds.length) {
         await tx.getConnection().execute(`select id from posts where id = any(?::uuid[]) order by id for update`, [`{${postIds.join(',')}}`], 'all', tx.getTransactionContext());
       }
+      // Only what this replica still holds is written: a job whose lease ran out meanwhile belongs to
+      // whoever took it over (and reconciles it with the network), never to an outcome arriving late.
+      const held = await tx.getConnection().execute<{ platformPostId: string }[]>(
+        `select "platformPostId" from publish_jobs where "platformPostId" = any(?::uuid[]) and state = 'in_flight' and "leasedBy" = ? for update`,
+        [`{${results.map((r) => r.job.platformPostId).join(',')}}`, this.replicaId],
+        'all',
+        tx.getTransactionContext(),
+      );
+      const owned = new Set(held.map((r) => r.platformPostId));
+      const lost = results.filter((r) => !owned.has(r.job.platformPostId));
+      if (lost.length) this.logger.warn({ jobs: lost.map((r) => r.job.platformPostId) }, 'publisher: lease lost before the outcome was recorded; the new owner reconciles');
       const current = new Map((ids.length ? await tx.find(PlatformPost, { id: { $in: ids } }, { populate: ['post', 'post.platformPosts'] }) : []).map((pp) => [pp.id, pp]));
       const jobs: { id: string; state: 'done' | 'pending'; at: Date | null; err: string | null; reconcile: boolean | null; uncount: number }[] = [];
       const posts = new Set<Post>();
       for (const { job, pp, outcome, attempted } of results) {
+        if (!owned.has(job.platformPostId)) continue;
         const row = pp ? current.get(pp.id) : undefined;
         if (!row) {
           jobs.push({ id: job.platformPostId, state: 'done', at: null, err: 'the post was deleted', reconcile: null, uncount: 0 });
