@@ -190,25 +190,26 @@ describe('EventConsumer batch path', () => {
 });
 
 describe('EventConsumer start and stop', () => {
-  it('stops a start under way short of joining the group, then disconnects: a shutdown right after boot leaves no consumer running', async () => {
-    const steps: string[] = [];
-    let connected!: () => void;
-    const kafkaConsumer = strictMock<Consumer>(
-      {
-        connect: jest.fn(() => new Promise<void>((r) => (connected = () => (steps.push('connected'), r())))),
-        subscribe: jest.fn(async () => void steps.push('subscribed')),
-        run: jest.fn(async () => void steps.push('running')),
-        disconnect: jest.fn(async () => void steps.push('disconnected')),
-      },
-      'consumer',
-    );
-    const consumer = new EventConsumer<string>({
-      consumer: kafkaConsumer,
+  /** A consumer over `kafka` (whatever Kafka calls a test expects), nothing else touched. */
+  const over = (kafka: Partial<Consumer>, stopWaitMs?: number) =>
+    new EventConsumer<string>({
+      consumer: strictMock<Consumer>(kafka, 'consumer'),
       producer: strictMock<Producer>({ connect: jest.fn(async () => undefined) }, 'producer'),
       groupId: 'group-a',
       handlers: { 'post.published': jest.fn() },
       store: memoryStore(),
       logger: strictMock<Logger>({}, 'logger'),
+      ...(stopWaitMs === undefined ? {} : { stopWaitMs }),
+    });
+
+  it('stops a start under way short of joining the group, then disconnects: a shutdown right after boot leaves no consumer running', async () => {
+    const steps: string[] = [];
+    let connected!: () => void;
+    const consumer = over({
+      connect: jest.fn(() => new Promise<void>((r) => (connected = () => (steps.push('connected'), r())))),
+      subscribe: jest.fn(async () => void steps.push('subscribed')),
+      run: jest.fn(async () => void steps.push('running')),
+      disconnect: jest.fn(async () => void steps.push('disconnected')),
     });
     const started = consumer.start();
     await new Promise((r) => setImmediate(r));
@@ -219,39 +220,15 @@ describe('EventConsumer start and stop', () => {
   });
 
   it('does not let a start that hangs (a group join waiting out a session) hold the shutdown up', async () => {
-    const kafkaConsumer = strictMock<Consumer>(
-      {
-        connect: jest.fn(async () => undefined),
-        subscribe: jest.fn(async () => undefined),
-        run: jest.fn(() => new Promise<void>(() => undefined)),
-        disconnect: jest.fn(async () => undefined),
-      },
-      'consumer',
-    );
-    const consumer = new EventConsumer<string>({
-      consumer: kafkaConsumer,
-      producer: strictMock<Producer>({ connect: jest.fn(async () => undefined) }, 'producer'),
-      groupId: 'group-a',
-      handlers: { 'post.published': jest.fn() },
-      store: memoryStore(),
-      logger: strictMock<Logger>({}, 'logger'),
-      stopWaitMs: 20,
-    });
+    const disconnect = jest.fn(async () => undefined);
+    const consumer = over({ connect: jest.fn(async () => undefined), subscribe: jest.fn(async () => undefined), run: jest.fn(() => new Promise<void>(() => undefined)), disconnect }, 20);
     void consumer.start();
     await new Promise((r) => setImmediate(r));
     await consumer.stop();
-    expect(kafkaConsumer.disconnect).toHaveBeenCalledTimes(1);
+    expect(disconnect).toHaveBeenCalledTimes(1);
   });
 
   it('does not touch Kafka when it was never started', async () => {
-    const consumer = new EventConsumer<string>({
-      consumer: strictMock<Consumer>({}, 'consumer'),
-      producer: strictMock<Producer>({}, 'producer'),
-      groupId: 'group-a',
-      handlers: {},
-      store: memoryStore(),
-      logger: strictMock<Logger>({}, 'logger'),
-    });
-    await expect(consumer.stop()).resolves.toBeUndefined();
+    await expect(over({}).stop()).resolves.toBeUndefined();
   });
 });
