@@ -378,6 +378,8 @@ describe('publishing: media library', () => {
       unfiled: 1,
     });
 
+    const backwards = await call('GET', '/api/v1/media-assets?from=2027-02-01&to=2027-01-01', undefined, 'VIEWER', w);
+    expect([backwards.status, backwards.body.errors]).toEqual([400, [{ field: 'to', messages: ['to must not be before from'] }]]);
     for (const bad of ['folder=../x', 'folderPrefix=/abs', 'type=PDF', 'cursor=junk', 'limit=500', 'colour=red']) {
       const res = await call('GET', `/api/v1/media-assets?${bad}`, undefined, 'VIEWER', w);
       expect([bad, res.status]).toEqual([bad, 400]);

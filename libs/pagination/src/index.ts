@@ -1,2 +1,3 @@
 export * from './cursor';
 export * from './page.request';
+export * from './date-range.request';

@@ -1,10 +1,9 @@
 import { IntersectionType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsDate, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
-import { PageRequest } from '@lib/pagination';
+import { IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+import { DateRangeRequest, PageRequest } from '@lib/pagination';
 
-/** Filters of GET /api/v1/audit-logs and its CSV export. */
-export class AuditLogFilterRequest {
+/** Filters of GET /api/v1/audit-logs and its CSV export; `from`/`to` bound the entry time, inclusive. */
+export class AuditLogFilterRequest extends DateRangeRequest {
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -27,17 +26,6 @@ export class AuditLogFilterRequest {
   @MaxLength(200)
   resourceId?: string;
 
-  /** Inclusive lower bound, ISO 8601. */
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  from?: Date;
-
-  /** Inclusive upper bound, ISO 8601. */
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  to?: Date;
 }
 
 /** The filters, paged: GET /api/v1/audit-logs. */

@@ -1,3 +1,4 @@
+import { IntersectionType } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
 import { Type } from 'class-transformer';
 import {
@@ -20,7 +21,7 @@ import {
   type ValidationArguments,
 } from 'class-validator';
 import { CAMPAIGN_STATUSES, type CampaignStatus } from '@lib/contracts';
-import { PageRequest } from '@lib/pagination';
+import { DateRangeRequest, NotBefore, PageRequest } from '@lib/pagination';
 
 export const MAX_GOALS = 20;
 const GOAL_NAME = /^[A-Za-z][A-Za-z0-9_]{0,49}$/;
@@ -59,24 +60,6 @@ export function goalProblems(value: unknown): string[] {
   return problems;
 }
 
-/** `endDate` must not come before `startDate` (when both are in the request). */
-function NotBefore(other: string) {
-  return (target: object, propertyName: string) =>
-    registerDecorator({
-      name: 'notBefore',
-      target: target.constructor,
-      propertyName,
-      constraints: [other],
-      validator: {
-        validate: (value: unknown, args: ValidationArguments) => {
-          const start = (args.object as Record<string, unknown>)[other];
-          return !(value instanceof Date) || !(start instanceof Date) || value.getTime() >= start.getTime();
-        },
-        defaultMessage: () => `${propertyName} must not be before ${other}`,
-      },
-    });
-}
-
 const UtmValue = () => applyDecorators(IsOptional(), IsString(), MinLength(1), MaxLength(100), Matches(NO_CONTROL, { message: '$property must not contain control characters' }));
 
 /** Only the five UTM parameters; `utm_source` defaults to the network the post goes to. */
@@ -104,12 +87,32 @@ const Budget = () => applyDecorators(IsOptional(), IsNumber({ allowNaN: false, a
 const Tags = () => applyDecorators(IsArray(), ArrayMaxSize(50), IsString({ each: true }), MinLength(1, { each: true }), MaxLength(50, { each: true }));
 const Utm = () => applyDecorators(ValidateNested(), Type(() => UtmParamsRequest));
 
-export class CreateCampaignRequest {
-  @Name()
-  name!: string;
-
+/** What create and update take alike; on update, `description` and `budget` may be null to clear them. */
+class CampaignDetailsRequest {
   @Description()
   description?: string | null;
+
+  /** None yet when omitted on create (`{}`). */
+  @Omittable()
+  @IsGoals()
+  goals?: Record<string, number>;
+
+  @Budget()
+  budget?: number | null;
+
+  @Omittable()
+  @Tags()
+  tags?: string[];
+
+  /** On update it replaces the whole set (`{}` removes them). */
+  @Omittable()
+  @Utm()
+  utmParams?: UtmParamsRequest;
+}
+
+export class CreateCampaignRequest extends CampaignDetailsRequest {
+  @Name()
+  name!: string;
 
   /** ISO 8601. */
   @When()
@@ -119,36 +122,16 @@ export class CreateCampaignRequest {
   @When()
   @NotBefore('startDate')
   endDate!: Date;
-
-  /** None yet when omitted (`{}`). */
-  @Omittable()
-  @IsGoals()
-  goals?: Record<string, number>;
-
-  @Budget()
-  budget?: number | null;
-
-  @Omittable()
-  @Tags()
-  tags?: string[];
-
-  @Omittable()
-  @Utm()
-  utmParams?: UtmParamsRequest;
 }
 
 /**
- * Any field of a campaign, validated as on create; `description` and `budget` may be set to null
- * to clear them. `utmParams` replaces the whole set (`{}` removes them). The status is not
- * changed here: see POST /campaigns/:id/transitions.
+ * Any field of a campaign, validated as on create. The status is not changed here: see
+ * POST /campaigns/:id/transitions.
  */
-export class UpdateCampaignRequest {
+export class UpdateCampaignRequest extends CampaignDetailsRequest {
   @Omittable()
   @Name()
   name?: string;
-
-  @Description()
-  description?: string | null;
 
   @Omittable()
   @When()
@@ -158,38 +141,14 @@ export class UpdateCampaignRequest {
   @When()
   @NotBefore('startDate')
   endDate?: Date;
-
-  @Omittable()
-  @IsGoals()
-  goals?: Record<string, number>;
-
-  @Budget()
-  budget?: number | null;
-
-  @Omittable()
-  @Tags()
-  tags?: string[];
-
-  @Omittable()
-  @Utm()
-  utmParams?: UtmParamsRequest;
 }
 
-export class ListCampaignsRequest extends PageRequest {
+/** `from`/`to`: campaigns running at some time in [from, to]. */
+export class ListCampaignsRequest extends IntersectionType(PageRequest, DateRangeRequest) {
   @IsOptional()
   @IsIn([...CAMPAIGN_STATUSES])
   status?: CampaignStatus;
 
-  /** Campaigns running at some time in [from, to] (either bound may be left out). */
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  from?: Date;
-
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  to?: Date;
 
   @IsOptional()
   @IsString()

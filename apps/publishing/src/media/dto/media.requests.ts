@@ -1,8 +1,7 @@
-import { Type } from 'class-transformer';
+import { IntersectionType } from '@nestjs/swagger';
 import {
   ArrayMaxSize,
   IsArray,
-  IsDate,
   IsIn,
   IsOptional,
   IsString,
@@ -15,7 +14,7 @@ import {
 } from 'class-validator';
 import { JSONSchema } from 'class-validator-jsonschema';
 import { MEDIA_TYPES, type MediaType } from '@lib/contracts';
-import { PageRequest } from '@lib/pagination';
+import { DateRangeRequest, PageRequest } from '@lib/pagination';
 import { FILENAME_MAX_LENGTH, TAGS_MAX, TAG_MAX_LENGTH, folderProblems, tagProblems } from '../media-names';
 
 /** A folder path as `folderProblems` accepts it; the message lists every problem. */
@@ -45,7 +44,8 @@ function IsTag(options?: ValidationOptions): PropertyDecorator {
   );
 }
 
-export class ListMediaRequest extends PageRequest {
+/** `from`/`to`: upload time, inclusive. */
+export class ListMediaRequest extends IntersectionType(PageRequest, DateRangeRequest) {
   @IsOptional()
   @IsIn([...MEDIA_TYPES])
   type?: MediaType;
@@ -72,17 +72,6 @@ export class ListMediaRequest extends PageRequest {
   @MaxLength(200)
   q?: string;
 
-  /** Uploaded at or after (ISO 8601). */
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  from?: Date;
-
-  /** Uploaded at or before (ISO 8601). */
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  to?: Date;
 }
 
 export class UpdateMediaRequest {

@@ -1,4 +1,4 @@
-import { OmitType, PartialType } from '@nestjs/swagger';
+import { IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { PLATFORMS, POST_STATUSES, type Platform, type PostStatus } from '@lib/contracts';
-import { PageRequest } from '@lib/pagination';
+import { DateRangeRequest, PageRequest } from '@lib/pagination';
 
 export class PostContentRequest {
   @IsString()
@@ -120,7 +120,8 @@ export class CreatePostRequest {
 /** Any field of a new post; validation, nesting and transforms are the same as on create. */
 export class UpdatePostRequest extends PartialType(OmitType(CreatePostRequest, ['aiGenerated'] as const)) {}
 
-export class ListPostsRequest extends PageRequest {
+/** `from`/`to`: scheduledAt (createdAt for unscheduled posts), inclusive. */
+export class ListPostsRequest extends IntersectionType(PageRequest, DateRangeRequest) {
   @IsOptional()
   @IsIn([...POST_STATUSES])
   status?: PostStatus;
@@ -139,16 +140,6 @@ export class ListPostsRequest extends PageRequest {
   @MaxLength(50)
   tag?: string;
 
-  /** scheduledAt (or createdAt for unscheduled posts) from, inclusive. */
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  from?: Date;
-
-  @IsOptional()
-  @Type(() => Date)
-  @IsDate()
-  to?: Date;
 
   /** createdAt (default): newest first. scheduledAt: posts with a time only, soonest first. */
   @IsOptional()
