@@ -3,7 +3,7 @@ import jwt from 'jsonwebtoken';
 import pg from 'pg';
 import { JWT_AUDIENCE, JWT_ISSUER } from '@lib/auth-verify';
 import { runMigrations } from '@lib/persistence';
-import { createTestDatabase, testStack, testSigningKeys } from '@lib/testing';
+import { createTestDatabase, testStack, testSigningKeys, uniqueName } from '@lib/testing';
 import { TokenCipher, type TokenKey } from '../../apps/publishing/src/accounts/token-cipher';
 import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
 import { stopProcess, type Spawned } from '../../tools/dev/processes';
@@ -60,6 +60,8 @@ export async function createPublishing(opts: PublishingOptions): Promise<Publish
   const common = {
     DATABASE_URL: url,
     TOKEN_ENCRYPTION_KEYS: keySpec(tokenKey),
+    // Its own consumer groups: a replica another test killed never holds up this one's join.
+    KAFKA_GROUP_PREFIX: `${uniqueName(opts.name)}.`,
     ...(opts.env ?? {}),
   };
   const svc: Publishing = {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { uniqueName, waitFor } from '@lib/testing';
+import { waitFor } from '@lib/testing';
 import { emulatedNetworkEnv } from '../../tools/dev/env';
 import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
 import { createPublishing, insertAccount, type Publishing } from './harness';
@@ -23,7 +23,6 @@ describe('publishing replicas sharing the work of multi-network posts', () => {
       name: 'replicas',
       env: {
         ...emulatedNetworkEnv({ twitter: x.url, linkedin: li.url }),
-        KAFKA_GROUP_PREFIX: `${uniqueName('replicas')}.`,
         PUBLISH_POLL_INTERVAL_MS: '20',
         PUBLISH_CONCURRENCY_PER_NETWORK: '8',
       },

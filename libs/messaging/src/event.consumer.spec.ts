@@ -191,14 +191,14 @@ describe('EventConsumer batch path', () => {
 
 describe('EventConsumer start and stop', () => {
   /** A consumer over `kafka` (whatever Kafka calls a test expects), nothing else touched. */
-  const over = (kafka: Partial<Consumer>, stopWaitMs?: number) =>
+  const over = (kafka: Partial<Consumer>, stopWaitMs?: number, logger: Partial<Logger> = {}) =>
     new EventConsumer<string>({
       consumer: strictMock<Consumer>(kafka, 'consumer'),
       producer: strictMock<Producer>({ connect: jest.fn(async () => undefined) }, 'producer'),
       groupId: 'group-a',
       handlers: { 'post.published': jest.fn() },
       store: memoryStore(),
-      logger: strictMock<Logger>({}, 'logger'),
+      logger: strictMock<Logger>(logger, 'logger'),
       ...(stopWaitMs === undefined ? {} : { stopWaitMs }),
     });
 
@@ -226,6 +226,16 @@ describe('EventConsumer start and stop', () => {
     await new Promise((r) => setImmediate(r));
     await consumer.stop();
     expect(disconnect).toHaveBeenCalledTimes(1);
+  });
+
+  it('does not let a disconnect that hangs (leaving behind a join that waits for a crashed member) hold the shutdown up, and says so', async () => {
+    const warn = jest.fn();
+    const hang = () => new Promise<void>(() => undefined);
+    const consumer = over({ connect: jest.fn(async () => undefined), subscribe: jest.fn(async () => undefined), run: jest.fn(hang), disconnect: jest.fn(hang) }, 20, { warn });
+    void consumer.start();
+    await new Promise((r) => setImmediate(r));
+    await consumer.stop();
+    expect(warn).toHaveBeenCalledWith({ groupId: 'group-a', waitMs: 20 }, expect.stringContaining('did not leave its group in time'));
   });
 
   it('does not touch Kafka when it was never started', async () => {

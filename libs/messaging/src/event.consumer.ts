@@ -39,15 +39,16 @@ export interface EventConsumerOptions<Ctx> {
   fromBeginning?: boolean;
   /** Partitions handled at once; order within a partition (and so per key) is kept regardless. */
   partitionsConcurrently?: number;
-  /** How long stop() lets a start under way finish before disconnecting anyway (3 s). */
+  /** How long stop() lets a start under way finish, and then the disconnect (3 s each). */
   stopWaitMs?: number;
 }
 
-/** Waits for `p` to settle, or `ms`, whichever comes first; never throws. */
-export async function settledWithin(p: Promise<unknown>, ms: number): Promise<void> {
+/** Waits for `p` to settle, or `ms`, whichever comes first; never throws. True when `p` settled. */
+export async function settledWithin(p: Promise<unknown>, ms: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p.then(() => undefined, () => undefined), new Promise<void>((r) => (timer = setTimeout(r, ms)))]);
+  const settled = await Promise.race([p.then(() => true, () => true), new Promise<false>((r) => (timer = setTimeout(() => r(false), ms)))]);
   clearTimeout(timer);
+  return settled;
 }
 
 export type ConsumeOutcome = 'processed' | 'duplicate' | 'dead_lettered';
@@ -112,9 +113,14 @@ export class EventConsumer<Ctx> {
   async stop(): Promise<void> {
     this.abort.abort();
     if (!this.starting) return;
-    await settledWithin(this.starting, this.opts.stopWaitMs ?? 3000);
+    const waitMs = this.opts.stopWaitMs ?? 3000;
+    await settledWithin(this.starting, waitMs);
     this.starting = null;
-    await this.opts.consumer.disconnect();
+    // Leaving the group queues behind a join that waits for a dead member's session to end
+    // (a replica that crashed): give up after a moment; the group drops us after our own session.
+    if (!(await settledWithin(this.opts.consumer.disconnect(), waitMs))) {
+      this.opts.logger.warn({ groupId: this.opts.groupId, waitMs }, 'consumer did not leave its group in time; stopping anyway');
+    }
   }
 
   /** The batch path: true when the whole batch was applied. */

@@ -62,7 +62,10 @@ export class EventStream implements OnApplicationBootstrap, BeforeApplicationShu
     this.running = false;
     // A join still under way (a shutdown right after boot) gets a moment to finish, or its consumer would outlive us.
     if (this.starting) await settledWithin(this.starting, 3000);
-    await this.consumer?.disconnect().catch(() => undefined);
+    // Leaving can queue behind a join that waits out a crashed member's session: bounded too.
+    if (this.consumer && !(await settledWithin(this.consumer.disconnect(), 3000))) {
+      this.logger.warn('event stream consumer did not leave its group in time; stopping anyway');
+    }
   }
 
   get ready(): boolean {
