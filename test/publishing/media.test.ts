@@ -1,9 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { waitFor } from '@lib/testing';
+import { bundledFfmpegPath } from '../../apps/publishing/src/media/video-frame';
 import { stopProcess, type Spawned } from '../../tools/dev/processes';
 import { startService } from '../support/services';
 import { callAs, createPublishing, signToken, type Publishing } from './harness';
@@ -48,6 +50,22 @@ const u32 = (...values: number[]) => Buffer.concat(values.map((v) => { const b =
 function tkhd(width: number, height: number, rotate90 = false): Buffer {
   const matrix = rotate90 ? [0, 0x10000, 0, -0x10000, 0, 0, 0, 0, 0x40000000] : [0x10000, 0, 0, 0, 0x10000, 0, 0, 0, 0x40000000];
   return box('tkhd', u32(0x7, 0, 0, 1, 0, 0), u32(0, 0), Buffer.alloc(8), u32(...matrix), u32(width * 65536, height * 65536));
+}
+/** A real H.264 clip (a test pattern), encoded by the ffmpeg the service itself uses. */
+function h264(opts: { width: number; height: number; seconds: number; rotate?: number }): Buffer {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'clip-'));
+  try {
+    const ffmpeg = (...args: string[]) => execFileSync(bundledFfmpegPath()!, ['-hide_banner', '-loglevel', 'error', '-nostdin', ...args]);
+    const out = path.join(dir, 'clip.mp4');
+    ffmpeg('-f', 'lavfi', '-i', `testsrc=duration=${opts.seconds}:size=${opts.width}x${opts.height}:rate=10`, '-c:v', 'libx264', '-pix_fmt', 'yuv420p', out);
+    if (!opts.rotate) return readFileSync(out);
+    // As a phone records portrait: the frames stay landscape, the track's matrix turns them.
+    const rotated = path.join(dir, 'rotated.mp4');
+    ffmpeg('-i', out, '-c', 'copy', '-metadata:s:v:0', `rotate=${opts.rotate}`, rotated);
+    return readFileSync(rotated);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 const hdlr = (kind: string) => box('hdlr', u32(0, 0), Buffer.from(kind, 'latin1'), u32(0, 0, 0), Buffer.from('handler\0'));
 /** ftyp + mdat + moov (moov last, as a camera writes it): mvhd 1000/s, a video track and an audio track. */
@@ -335,7 +353,24 @@ describe('publishing: media library', () => {
     expect(mov.body).toMatchObject({ type: 'VIDEO', dimensions: { width: 1080, height: 1920 }, duration: 3, metadata: { mimeType: 'video/quicktime' } });
     const content = await raw(res.body.url);
     expect([content.type, content.bytes.length]).toEqual(['video/mp4', file.length]);
+    // Its frames are noise, not video: still a valid upload, without a thumbnail.
     expect((await raw(res.body.url.replace('/content', '/thumbnail'))).status).toBe(404);
+  });
+
+  it('makes a WebP thumbnail from a frame of a real video, upright when the file says it is rotated', async () => {
+    const res = await upload(h264({ width: 640, height: 360, seconds: 3 }), 'clip.mp4');
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({ type: 'VIDEO', dimensions: { width: 640, height: 360 }, duration: 3, metadata: { videoCodec: 'avc1', thumbnail: { mimeType: 'image/webp', width: 320, height: 180 } } });
+    const thumb = await raw(res.body.thumbnailUrl!);
+    expect(thumb.type).toBe('image/webp');
+    expect(await sharp(thumb.bytes).metadata()).toMatchObject({ format: 'webp', width: 320, height: 180 });
+    // The test pattern is colourful: a black or blank frame would be one flat colour.
+    const { channels } = await sharp(thumb.bytes).stats();
+    expect(Math.max(...channels.slice(0, 3).map((c) => c.stdev))).toBeGreaterThan(30);
+
+    const portrait = await upload(h264({ width: 640, height: 360, seconds: 1, rotate: 90 }), 'portrait.mp4');
+    expect(portrait.body).toMatchObject({ dimensions: { width: 360, height: 640 }, metadata: { thumbnail: { width: 180, height: 320 } } });
+    expect(await sharp((await raw(portrait.body.thumbnailUrl!)).bytes).metadata()).toMatchObject({ width: 180, height: 320 });
   });
 
   it('organises assets in folders and tags, and finds them by folder, tag, name, type and date, newest first', async () => {

@@ -3,6 +3,7 @@ import path from 'node:path';
 import { PLANS, SERVICES } from '@lib/contracts';
 import { parseTokenKeys, type TokenKey } from '../accounts/token-cipher';
 import { MEDIA_MAX_UPLOAD_BYTES_DEFAULT, MEDIA_PLAN_LIMITS, parsePlanLimits, type MediaConfig } from '../media/media.config';
+import { bundledFfmpegPath } from '../media/video-frame';
 import { DEFAULT_RECURRENCE_CONFIG, type RecurrenceConfig } from '../recurrence/recurrence.config';
 import { DEFAULT_BULK_CONFIG, type BulkConfig } from '../bulk/bulk.config';
 
@@ -138,6 +139,7 @@ function readMedia(env: EnvReader): MediaConfig {
     maxUploadBytes: env.int('MEDIA_MAX_UPLOAD_BYTES', MEDIA_MAX_UPLOAD_BYTES_DEFAULT, { min: 1024, max: 5 * 1024 ** 4 }),
     planLimits: { ...MEDIA_PLAN_LIMITS, ...overrides },
     publicBaseUrl,
+    ffmpegPath: env.optional('MEDIA_FFMPEG_PATH') ?? bundledFfmpegPath(),
   };
 }
 

@@ -6,6 +6,7 @@ import { loadPublishingConfig } from '../config/publishing.config';
 import type { WorkspaceDirectory, WorkspaceProfile } from '../workspaces/workspace-directory';
 import { MediaLimits, formatBytes } from './media-limits';
 import { MEDIA_PLAN_LIMITS, type MediaConfig } from './media.config';
+import { bundledFfmpegPath } from './video-frame';
 
 const MiB = 1024 * 1024;
 const WS = '0193f0a0-0000-7000-8000-000000000001';
@@ -60,7 +61,11 @@ describe('publishing config: media', () => {
       maxUploadBytes: 1024 * MiB,
       planLimits: MEDIA_PLAN_LIMITS,
       publicBaseUrl: null,
+      // The static build that ships in the npm package for this platform.
+      ffmpegPath: bundledFfmpegPath(),
     });
+    expect(media.ffmpegPath).toMatch(/@ffmpeg-installer\/[a-z0-9-]+\/ffmpeg(\.exe)?$/);
+    expect(loadPublishingConfig({ ...base, MEDIA_FFMPEG_PATH: '/usr/bin/ffmpeg' }).media.ffmpegPath).toBe('/usr/bin/ffmpeg');
   });
 
   it('reads S3 settings, plan overrides and a public base URL', () => {

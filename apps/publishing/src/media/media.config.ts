@@ -48,6 +48,8 @@ export interface MediaConfig {
   planLimits: Record<Plan, number>;
   /** When set, `url`/`thumbnailUrl` point there (`<base>/<storage key>`, e.g. a CDN); else at the API. */
   publicBaseUrl: string | null;
+  /** The ffmpeg that decodes video thumbnails (the bundled static build by default); none: no video thumbnails. */
+  ffmpegPath: string | null;
 }
 
 export const MEDIA_CONFIG = Symbol('MEDIA_CONFIG');
