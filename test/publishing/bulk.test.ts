@@ -411,12 +411,14 @@ describe('publishing: CSV import and export of posts', () => {
     const tag = `rt${Date.now()}`;
     const formula = '=HYPERLINK("http://evil.example","click")';
     const when = inDays(10);
+    // Per-network content, keyed as the networks cell names them (X is TWITTER).
+    const overrides = { X: { text: 'Short for X' }, LINKEDIN: { hashtags: ['b2b'], link: 'https://example.com/li' } };
     const source = [
-      'text,networks,scheduledAt,media,campaign,tags,link,hashtags',
-      `"${formula.replace(/"/g, '""')}",${twitter},,,,${tag};-minus,,`,
-      `Scheduled with everything,TWITTER;LINKEDIN,${when.toISOString()},${mediaId},Spring launch,${tag};launch,https://example.com/spring,spring;news`,
+      'text,networks,scheduledAt,media,campaign,tags,link,hashtags,mentions,overrides',
+      `"${formula.replace(/"/g, '""')}",${twitter},,,,${tag};-minus,,,,`,
+      `Scheduled with everything,TWITTER;LINKEDIN,${when.toISOString()},${mediaId},Spring launch,${tag};launch,https://example.com/spring,spring;news,acme;partner,"${JSON.stringify(overrides).replace(/"/g, '""')}"`,
       `"Multi-line
-draft",${linkedin},,,,${tag},,`,
+draft",${linkedin},,,,${tag},,,,`,
     ].join('\n');
     const first = await follow((await call('POST', '/api/v1/posts/imports', { csv: source })).body.id, finished);
     expect(first).toMatchObject({ status: 'COMPLETED', created: 3 });
@@ -426,14 +428,16 @@ draft",${linkedin},,,,${tag},,`,
     expect(exported.headers.get('content-type')).toContain('text/csv');
     expect(exported.headers.get('content-disposition')).toContain('attachment');
     const records = parse(exported.text, { bom: true, columns: true }) as Record<string, string>[];
-    expect(Object.keys(records[0])).toEqual(['id', 'status', 'text', 'networks', 'scheduledAt', 'media', 'campaign', 'tags', 'link', 'hashtags', 'publishedAt', 'networkStatuses', 'networkErrors']);
+    expect(Object.keys(records[0])).toEqual(['id', 'status', 'text', 'networks', 'scheduledAt', 'media', 'campaign', 'tags', 'link', 'hashtags', 'mentions', 'overrides', 'publishedAt', 'networkStatuses', 'networkErrors']);
     expect(records).toHaveLength(3);
     // No cell starts a spreadsheet formula.
     for (const r of records) for (const v of Object.values(r)) expect(v).not.toMatch(/^[=+\-@\t\r]/);
     const guarded = records.find((r) => r.text.includes('HYPERLINK'))!;
     expect(guarded.text).toBe(`'${formula}`);
     const scheduled = records.find((r) => r.status === 'SCHEDULED')!;
-    expect(scheduled).toMatchObject({ networks: 'TWITTER;LINKEDIN', media: mediaId, campaign: campaignId, link: 'https://example.com/spring', hashtags: 'spring;news', networkStatuses: 'TWITTER=PENDING;LINKEDIN=PENDING' });
+    expect(scheduled).toMatchObject({ networks: 'TWITTER;LINKEDIN', media: mediaId, campaign: campaignId, link: 'https://example.com/spring', hashtags: 'spring;news', mentions: 'acme;partner', networkStatuses: 'TWITTER=PENDING;LINKEDIN=PENDING' });
+    expect(JSON.parse(scheduled.overrides)).toEqual({ TWITTER: { text: 'Short for X' }, LINKEDIN: { hashtags: ['b2b'], link: 'https://example.com/li' } });
+    expect(records.filter((r) => r.overrides === '')).toHaveLength(2);
     expect(new Date(scheduled.scheduledAt).getTime()).toBe(new Date(when.toISOString()).getTime());
     // Filters are the list's: a status filter narrows the export.
     const onlyScheduled = parse((await call('GET', `/api/v1/posts/export?tag=${tag}&status=SCHEDULED`)).text, { bom: true, columns: true }) as unknown[];
@@ -443,10 +447,12 @@ draft",${linkedin},,,,${tag},,`,
     // Round trip: the exported file goes back in unchanged and creates the same posts again.
     const again = await follow((await call('POST', '/api/v1/posts/imports', { csv: exported.text })).body.id, finished);
     expect(again).toMatchObject({ status: 'COMPLETED', created: 3, failed: 0 });
-    const { rows } = await db.query<{ text: string; status: string; scheduledAt: Date | null; campaignId: string | null; tags: string[]; link: string | null; hashtags: string[] | null; platforms: string[]; media: string[] }>(
+    const { rows } = await db.query<{ text: string; status: string; scheduledAt: Date | null; campaignId: string | null; tags: string[]; link: string | null; hashtags: string[] | null; mentions: string[]; platforms: string[]; custom: unknown[]; media: string[] }>(
       `select p.content->>'text' as text, p.status, p."scheduledAt", p."campaignId", p.tags, p.content->>'link' as link,
               array(select jsonb_array_elements_text(p.content->'hashtags')) as hashtags,
+              array(select jsonb_array_elements_text(p.content->'mentions')) as mentions,
               array(select pp.platform::text from platform_posts pp where pp."postId" = p.id order by pp.platform) as platforms,
+              array(select pp."customContent" from platform_posts pp where pp."postId" = p.id order by pp.platform) as custom,
               array(select pm."mediaId"::text from post_media pm where pm."postId" = p.id order by pm.order) as media
          from posts p where p.tags @> array[$1] order by p.content->>'text', p."createdAt"`,
       [tag],
@@ -454,5 +460,11 @@ draft",${linkedin},,,,${tag},,`,
     expect(rows).toHaveLength(6);
     for (let i = 0; i < 6; i += 2) expect(rows[i + 1]).toEqual(rows[i]);
     expect(rows.map((r) => r.text)).toContain(formula);
+    // The overrides reached each network's platform post, in both generations.
+    const everything = rows.filter((r) => r.text === 'Scheduled with everything');
+    for (const r of everything) {
+      // In the platform enum's order.
+      expect(r).toMatchObject({ platforms: ['TWITTER', 'LINKEDIN'], mentions: ['acme', 'partner'], custom: [{ text: 'Short for X' }, { hashtags: ['b2b'], link: 'https://example.com/li' }] });
+    }
   });
 });

@@ -4,7 +4,7 @@ import { BulkErrors } from './bulk.errors';
 import { unguardCell } from './csv-cells';
 
 /** Columns an import reads (header names are case-insensitive). */
-export const IMPORT_COLUMNS = ['text', 'networks', 'scheduledAt', 'media', 'campaign', 'tags', 'link', 'hashtags'] as const;
+export const IMPORT_COLUMNS = ['text', 'networks', 'scheduledAt', 'media', 'campaign', 'tags', 'link', 'hashtags', 'mentions', 'overrides'] as const;
 /**
  * Columns only an export writes; an import accepts them so an exported file goes back in as is.
  * They are ignored, except `status`: a row whose status is DRAFT stays a draft.

@@ -117,6 +117,58 @@ describe('validateRows', () => {
     expect(mixed.errors.length).toBeGreaterThan(0);
   });
 
+  it('takes per-network overrides keyed as the networks cell names them, and checks each network with its own text', () => {
+    const long = 'a'.repeat(400); // too long for X, fine for LinkedIn
+    const out = one(
+      row({
+        text: long,
+        networks: `x;${ids.li};${ids.fb1}`,
+        mentions: '@acme, partner',
+        overrides: JSON.stringify({ X: { text: 'Short for X', hashtags: ['x'] }, [ids.li.toUpperCase()]: { link: 'https://example.com/li', mentions: ['li'] }, FACEBOOK: {} }),
+      }),
+    );
+    expect(out).toMatchObject({ status: 'VALID', errors: [] });
+    expect(out.plan).toMatchObject({
+      mentions: ['@acme', 'partner'],
+      // An empty override is no override.
+      overrides: { [ids.x]: { text: 'Short for X', hashtags: ['x'] }, [ids.li]: { link: 'https://example.com/li', mentions: ['li'] } },
+    });
+    // The override is the text sent, so it is the one checked.
+    const tooLong = one(row({ text: 'short', networks: 'TWITTER', overrides: JSON.stringify({ TWITTER: { text: long } }) }));
+    expect(tooLong.errors).toEqual([{ column: 'text', message: expect.stringMatching(/^TWITTER: TWITTER allows 280 characters; this text has 400$/) }]);
+  });
+
+  it('names every problem of an overrides cell', () => {
+    const bad = (overrides: string, networks = 'TWITTER;FACEBOOK') => one(row({ text: 'hi', networks: networks.replace('FACEBOOK', ids.fb1), overrides })).errors;
+    expect(bad('{"TWITTER": ')).toEqual([{ column: 'overrides', message: expect.stringMatching(/^not valid JSON \(.*\); write an object such as \{"TWITTER": \{"text": "…"\}\}$/) }]);
+    expect(bad('["TWITTER"]')).toEqual([{ column: 'overrides', message: expect.stringContaining('a JSON object keyed by network or account id') }]);
+    expect(
+      bad(
+        JSON.stringify({
+          LINKEDIN: { text: 'not a target' },
+          MYSPACE: {},
+          [ids.fb2]: { text: 'other page' },
+          TWITTER: { text: '', hashtags: 'x', mentions: ['m'.repeat(101)], link: 'ftp://x', emoji: true },
+          FACEBOOK: 'text',
+        }),
+      ),
+    ).toEqual([
+      { column: 'overrides', message: "LINKEDIN is not one of this row's networks" },
+      { column: 'overrides', message: expect.stringContaining("unknown network 'MYSPACE'") },
+      { column: 'overrides', message: `${ids.fb2} is not one of this row's networks` },
+      { column: 'overrides', message: 'TWITTER: text must be a non-empty string' },
+      { column: 'overrides', message: 'TWITTER: hashtags must be a list of strings' },
+      { column: 'overrides', message: 'TWITTER: each of mentions has at most 100 characters' },
+      { column: 'overrides', message: "TWITTER: link 'ftp://x' is not an http(s) URL" },
+      { column: 'overrides', message: "TWITTER: unknown field 'emoji' (use text, hashtags, mentions, link)" },
+      { column: 'overrides', message: 'FACEBOOK: an object with text, hashtags, mentions, link' },
+    ]);
+    expect(bad(JSON.stringify({ X: { text: 'a' }, TWITTER: { text: 'b' } }))).toEqual([{ column: 'overrides', message: 'TWITTER: a second entry for the same account' }]);
+    expect(bad(JSON.stringify({ FACEBOOK: { text: 'a' } }), `${ids.fb1};${ids.fb2}`)).toEqual([
+      { column: 'overrides', message: 'FACEBOOK: the row has 2 FACEBOOK accounts; key the override by account id' },
+    ]);
+  });
+
   it('keeps media URLs in order for the fetch, checks the text now and the media once fetched; URLs need media:create', () => {
     const url = 'https://cdn.example.com/launch.jpg';
     const out = one(row({ text: 'a'.repeat(300), networks: 'LINKEDIN;TWITTER', media: `${ids.image};${url}` }));

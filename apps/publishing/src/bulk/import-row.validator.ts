@@ -71,7 +71,9 @@ export interface RowOutcome {
   plan: RowPlan | null;
 }
 
-export const LIMITS = { text: 100_000, networks: 9, media: 35, tags: 50, tagLength: 50, hashtags: 100, hashtagLength: 100 } as const;
+export const LIMITS = { text: 100_000, networks: 9, media: 35, tags: 50, tagLength: 50, hashtags: 100, hashtagLength: 100, mentions: 100, mentionLength: 100 } as const;
+const OVERRIDE_FIELDS = ['text', 'hashtags', 'mentions', 'link'] as const;
+const OVERRIDES_EXAMPLE = '{"TWITTER": {"text": "…"}}';
 /** Like scheduling: a time up to a minute ago is still "now" (clock skew, a slow queue). */
 const PAST_TOLERANCE_MS = 60_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -153,6 +155,10 @@ function validateRow(r: CsvRow, ctx: ValidationContext, l: Lookups): { errors: R
   const hashtags = splitList(c.hashtags, /[;,\s]+/);
   if (hashtags.length > LIMITS.hashtags) err('hashtags', `at most ${LIMITS.hashtags} hashtags`);
   if (hashtags.some((h) => h.length > LIMITS.hashtagLength)) err('hashtags', `each hashtag has at most ${LIMITS.hashtagLength} characters`);
+  const mentions = splitList(c.mentions, /[;,\s]+/);
+  if (mentions.length > LIMITS.mentions) err('mentions', `at most ${LIMITS.mentions} mentions`);
+  if (mentions.some((m) => m.length > LIMITS.mentionLength)) err('mentions', `each mention has at most ${LIMITS.mentionLength} characters`);
+  const overrides = resolveOverrides(c.overrides, accounts, err);
   const tags = [...new Set(splitList(c.tags))];
   if (tags.length > LIMITS.tags) err('tags', `at most ${LIMITS.tags} tags`);
   if (tags.some((t) => t.length > LIMITS.tagLength)) err('tags', `each tag has at most ${LIMITS.tagLength} characters`);
@@ -190,7 +196,7 @@ function validateRow(r: CsvRow, ctx: ValidationContext, l: Lookups): { errors: R
     const content: PostContent = { text, ...(hashtags.length ? { hashtags } : {}), ...(link ? { link } : {}) };
     const pending = media.some((m) => typeof m === 'string');
     const known = media.filter((m): m is MediaRef => typeof m !== 'string');
-    for (const e of contentErrors(content, accounts, known, campaign)) if (!pending || e.column !== 'media') errors.push(e);
+    for (const e of contentErrors(content, accounts, known, campaign, overrides)) if (!pending || e.column !== 'media') errors.push(e);
   }
 
   const key = hasText ? JSON.stringify([text.trim(), accounts.map((a) => a.id).sort(), at?.getTime() ?? time ?? null]) : null;
@@ -202,6 +208,8 @@ function validateRow(r: CsvRow, ctx: ValidationContext, l: Lookups): { errors: R
       text,
       ...(hashtags.length ? { hashtags } : {}),
       ...(link ? { link } : {}),
+      ...(mentions.length ? { mentions } : {}),
+      ...(Object.keys(overrides).length ? { overrides } : {}),
       accountIds: accounts.map((a) => a.id),
       scheduledAt: at?.toISOString() ?? null,
       schedule,
@@ -235,6 +243,88 @@ function resolveNetworks(cell: string | undefined, l: Lookups, err: (column: str
     if (account && !out.includes(account)) out.push(account);
   }
   return out;
+}
+
+/**
+ * `{"TWITTER": {"text": "…"}, "<account id>": {"hashtags": ["…"]}}`: per-network content, keyed as
+ * the `networks` cell names them (a network of the row, or one of its account ids), with the
+ * fields a post's `customContent` takes. By account id.
+ */
+function resolveOverrides(cell: string | undefined, accounts: readonly AccountRef[], err: (column: string, message: string) => void): Record<string, Partial<PostContent>> {
+  const value = cell?.trim();
+  if (!value) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch (e) {
+    err('overrides', `not valid JSON (${(e as Error).message}); write an object such as ${OVERRIDES_EXAMPLE}`);
+    return {};
+  }
+  if (!isRecord(parsed)) {
+    err('overrides', `a JSON object keyed by network or account id, such as ${OVERRIDES_EXAMPLE}`);
+    return {};
+  }
+  const out: Record<string, Partial<PostContent>> = {};
+  for (const [key, raw] of Object.entries(parsed)) {
+    const account = overrideTarget(key, accounts);
+    if (typeof account === 'string') {
+      err('overrides', account);
+      continue;
+    }
+    if (out[account.id]) err('overrides', `${key}: a second entry for the same account`);
+    const content = overrideContent(raw, (message) => err('overrides', `${key}: ${message}`));
+    if (content && Object.keys(content).length) out[account.id] = content;
+  }
+  return out;
+}
+
+function overrideTarget(key: string, accounts: readonly AccountRef[]): AccountRef | string {
+  const missing = `${key} is not one of this row's networks`;
+  if (UUID.test(key)) return accounts.find((a) => a.id.toLowerCase() === key.toLowerCase()) ?? missing;
+  const upper = key.toUpperCase();
+  const platform = ALIASES[upper] ?? ((PLATFORMS as readonly string[]).includes(upper) ? (upper as Platform) : null);
+  if (!platform) return `unknown network '${key}'; use a network (${PLATFORMS.join(', ')}) or an account id`;
+  const on = accounts.filter((a) => a.platform === platform);
+  if (on.length > 1) return `${key}: the row has ${on.length} ${platform} accounts; key the override by account id`;
+  return on[0] ?? missing;
+}
+
+/** The fields of one override, each checked as the posts API checks `customContent`; null when unusable. */
+function overrideContent(raw: unknown, err: (message: string) => void): Partial<PostContent> | null {
+  if (!isRecord(raw)) {
+    err(`an object with ${OVERRIDE_FIELDS.join(', ')}`);
+    return null;
+  }
+  const out: Partial<PostContent> = {};
+  for (const [field, v] of Object.entries(raw)) {
+    switch (field) {
+      case 'text':
+        if (typeof v !== 'string' || !v.trim()) err('text must be a non-empty string');
+        else if ([...v].length > LIMITS.text) err(`text has at most ${LIMITS.text} characters`);
+        else out.text = v;
+        break;
+      case 'hashtags':
+      case 'mentions': {
+        const [max, length] = field === 'hashtags' ? [LIMITS.hashtags, LIMITS.hashtagLength] : [LIMITS.mentions, LIMITS.mentionLength];
+        if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) err(`${field} must be a list of strings`);
+        else if (v.length > max) err(`at most ${max} ${field}`);
+        else if ((v as string[]).some((x) => x.length > length)) err(`each of ${field} has at most ${length} characters`);
+        else out[field] = v as string[];
+        break;
+      }
+      case 'link':
+        if (typeof v !== 'string' || !isHttpUrl(v)) err(`link '${String(v)}' is not an http(s) URL`);
+        else out.link = v;
+        break;
+      default:
+        err(`unknown field '${field}' (use ${OVERRIDE_FIELDS.join(', ')})`);
+    }
+  }
+  return out;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 function resolveCampaign(cell: string | undefined, l: Lookups, err: (column: string, message: string) => void): CampaignRef | null {
@@ -277,9 +367,15 @@ export function isMediaUrl(value: string): boolean {
 }
 
 /** Every network's problems with the content as it will be sent (text composed, campaign UTM), by column. */
-function contentErrors(content: PostContent, accounts: readonly AccountRef[], media: readonly MediaRef[], campaign: CampaignRef | null): RowError[] {
+function contentErrors(
+  content: PostContent,
+  accounts: readonly AccountRef[],
+  media: readonly MediaRef[],
+  campaign: CampaignRef | null,
+  overrides: Readonly<Record<string, Partial<PostContent>>> = {},
+): RowError[] {
   return accounts.flatMap((a) =>
-    validate(a.platform, { text: publishText(content, null, a.platform, campaign?.utmParams), media: media.map((m) => m.media) }).map((p) => ({
+    validate(a.platform, { text: publishText(content, overrides[a.id] ?? null, a.platform, campaign?.utmParams), media: media.map((m) => m.media) }).map((p) => ({
       column: p.field.startsWith('media') ? 'media' : 'text',
       message: `${p.platform}: ${p.message}`,
     })),
@@ -295,7 +391,12 @@ export function checkFetchedMedia(plan: RowPlan, refs: ImportReferences, media: 
   const campaign = refs.campaigns.find((c) => c.id === plan.campaignId) ?? null;
   const byId = new Map(media.map((m) => [m.id, m]));
   const ordered = plan.mediaIds.map((id) => byId.get(id)).filter((m): m is MediaRef => !!m);
-  return contentErrors({ text: plan.text, ...(plan.hashtags ? { hashtags: plan.hashtags } : {}), ...(plan.link ? { link: plan.link } : {}) }, accounts, ordered, campaign);
+  return contentErrors(planContent(plan), accounts, ordered, campaign, plan.overrides);
+}
+
+/** The post's own content, as a row plans it. */
+export function planContent(plan: RowPlan): PostContent {
+  return { text: plan.text, ...(plan.hashtags ? { hashtags: plan.hashtags } : {}), ...(plan.mentions ? { mentions: plan.mentions } : {}), ...(plan.link ? { link: plan.link } : {}) };
 }
 
 /** As the posts API checks a link. */

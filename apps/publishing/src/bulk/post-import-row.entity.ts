@@ -1,4 +1,5 @@
 import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
+import type { PostContent } from '../posts/post.entity';
 
 export const ROW_STATUSES = ['VALID', 'CREATED', 'INVALID', 'SKIPPED'] as const;
 /**
@@ -18,7 +19,10 @@ export interface RowError {
 export interface RowPlan {
   text: string;
   hashtags?: string[];
+  mentions?: string[];
   link?: string;
+  /** Per-network content (a platform post's customContent), by account id. */
+  overrides?: Record<string, Partial<PostContent>>;
   accountIds: string[];
   /** ISO instant, or null. */
   scheduledAt: string | null;

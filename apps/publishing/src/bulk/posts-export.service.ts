@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
 import { SocialAccount } from '../accounts/social-account.entity';
 import { PostMedia } from '../posts/post-media.entity';
-import { Post } from '../posts/post.entity';
+import { Post, type PostContent } from '../posts/post.entity';
 import { postFilter, type Actor } from '../posts/posts.service';
 import { guardCell, LIST_SEPARATOR } from './csv-cells';
 import { formatCsvTime } from './csv-time';
@@ -16,12 +16,18 @@ import { ImportReferencesLoader } from './import-references.loader';
 export const EXPORT_COLUMNS = ['id', 'status', ...IMPORT_COLUMNS, ...EXPORT_ONLY_COLUMNS.filter((c) => c !== 'id' && c !== 'status')] as const;
 type ExportColumn = (typeof EXPORT_COLUMNS)[number];
 
+/** `{"TWITTER": {"text": "…"}}`, as the import reads it; empty when no network has its own content. */
+function overridesCell(entries: [string, Partial<PostContent>][]): string {
+  return entries.length ? JSON.stringify(Object.fromEntries(entries)) : '';
+}
+
 /** Posts read per query: the export never holds more than one page. */
 const PAGE = 500;
 
 /**
  * The workspace's posts as CSV, with the posts list's filters, read page by page (keyset on
- * createdAt, id) as the client reads the stream. The file re-imports as is: networks are named
+ * createdAt, id) as the client reads the stream. The file re-imports as is (per-network overrides
+ * included, keyed as the networks cell names them): networks are named
  * by network when the workspace has exactly one active account there (else by account id),
  * times carry the workspace's offset, and every cell is guarded against formula injection.
  */
@@ -76,6 +82,8 @@ export class PostsExportService {
           tags: p.tags.join(LIST_SEPARATOR),
           link: p.content.link ?? '',
           hashtags: (p.content.hashtags ?? []).join(LIST_SEPARATOR),
+          mentions: (p.content.mentions ?? []).join(LIST_SEPARATOR),
+          overrides: overridesCell(targets.filter((t) => t.customContent).map((t) => [network(t), t.customContent!])),
           publishedAt: p.publishedAt ? formatCsvTime(p.publishedAt, zone) : '',
           networkStatuses: targets.map((t) => `${network(t)}=${t.publishStatus}`).join(LIST_SEPARATOR),
           networkErrors: targets

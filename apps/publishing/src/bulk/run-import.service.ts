@@ -11,14 +11,14 @@ import type { PublishingConfig } from '../config/publishing.config';
 import { MediaAsset } from '../media/media-asset.entity';
 import { PlatformPost } from '../posts/platform-post.entity';
 import { PostMedia } from '../posts/post-media.entity';
-import { Post, type PostContent } from '../posts/post.entity';
+import { Post } from '../posts/post.entity';
 import { contentMediaOf, queuePublishJobs, type PostToQueue } from '../scheduler/publish-queue';
 import { PLAN_LIMIT_REACHED, PlanLimits } from '../workspaces/plan-limits';
 import type { BulkConfig } from './bulk.config';
 import { monthOf } from './csv-time';
 import { parseImportCsv } from './import-csv.parser';
 import { ImportReferencesLoader } from './import-references.loader';
-import { checkFetchedMedia, isMediaUrl, validateRows, type ImportReferences, type MediaRef, type RowOutcome } from './import-row.validator';
+import { checkFetchedMedia, isMediaUrl, planContent, validateRows, type ImportReferences, type MediaRef, type RowOutcome } from './import-row.validator';
 import { MediaIngestError, MediaUrlImporter } from './media-url.importer';
 import type { ImportFailure, ImportGrants, ImportMode, ImportStatus } from './post-import.entity';
 import type { RowError, RowPlan, RowStatus } from './post-import-row.entity';
@@ -315,7 +315,7 @@ export class RunImportService {
         const post = new Post();
         post.workspaceId = job.workspaceId;
         post.authorId = job.createdBy;
-        post.content = contentOf(plan);
+        post.content = planContent(plan);
         post.tags = plan.tags;
         post.scheduledAt = when;
         post.campaign = plan.campaignId ? campaignById.get(plan.campaignId)! : null;
@@ -326,6 +326,7 @@ export class RunImportService {
           pp.post = post;
           pp.account = accountById.get(id)!;
           pp.platform = pp.account.platform;
+          pp.customContent = plan.overrides?.[id] ?? null;
           tx.persist(pp);
           return pp;
         });
@@ -472,6 +473,4 @@ export class RunImportService {
   }
 }
 
-function contentOf(plan: RowPlan): PostContent {
-  return { text: plan.text, ...(plan.hashtags ? { hashtags: plan.hashtags } : {}), ...(plan.link ? { link: plan.link } : {}) };
-}
+
