@@ -306,14 +306,15 @@ describe('publishing: CSV import and export of posts', () => {
 
   it("takes the CSV as a multipart file too (a browser's file input), with the same checks and limit", async () => {
     const tag = `mp${Date.now()}`;
-    const upload = async (parts: [string, Blob | string, string?][], query = '') => {
+    const upload = async (parts: [string, Blob | string, string?][], query = '', key?: string) => {
       const form = new FormData();
       for (const [name, value, filename] of parts) {
         if (typeof value === 'string') form.append(name, value);
         else form.append(name, value, filename);
       }
-      const res = await fetch(`${svc.base}/api/v1/posts/imports${query}`, { method: 'POST', headers: { authorization: `Bearer ${token('MANAGER')}` }, body: form });
-      return { status: res.status, body: (await res.json()) as ImportBody & { errors?: { field: string; messages: string[] }[]; code?: string; limitBytes?: number } };
+      const headers = { authorization: `Bearer ${token('MANAGER')}`, ...(key ? { 'idempotency-key': key } : {}) };
+      const res = await fetch(`${svc.base}/api/v1/posts/imports${query}`, { method: 'POST', headers, body: form });
+      return { status: res.status, replayed: res.headers.get('idempotency-replayed'), body: (await res.json()) as ImportBody & { errors?: { field: string; messages: string[] }[]; code?: string; limitBytes?: number } };
     };
     const csvFile = (text: string) => new Blob([text], { type: 'text/csv' });
     const started = await upload([['file', csvFile(fiveRows(tag)), 'posts.csv']], '?mode=valid-only');
@@ -333,6 +334,16 @@ describe('publishing: CSV import and export of posts', () => {
     const huge = await upload([['file', csvFile(`text,networks\n${'x'.repeat(10 * 1024 * 1024)},TWITTER\n`), 'huge.csv']]);
     expect([huge.status, huge.body.code, huge.body.limitBytes]).toEqual([422, 'PUBLISHING.IMPORT_SIZE_LIMIT_REACHED', 10 * 1024 * 1024]);
     expect(await count(`select count(*)::int as n from post_imports`, [])).toBe(before);
+
+    // Idempotency-Key on the form: the same file is the same import; another file with that key is refused.
+    const key = `import-${tag}`;
+    const same = fiveRows(`${tag}k`);
+    const once = await upload([['file', csvFile(same), 'posts.csv']], '?dryRun=true', key);
+    const twice = await upload([['file', csvFile(same), 'posts.csv']], '?dryRun=true', key);
+    expect([once.status, twice.status, twice.replayed, twice.body.id]).toEqual([202, 202, 'true', once.body.id]);
+    const changed = await upload([['file', csvFile(fiveRows(`${tag}other`)), 'posts.csv']], '?dryRun=true', key);
+    expect([changed.status, changed.body.code]).toEqual([422, 'COMMON.IDEMPOTENCY_KEY_REUSED']);
+    expect(await count(`select count(*)::int as n from post_imports`, [])).toBe(before + 1);
   });
 
   it('refuses a broken file at once naming the line, an unknown column naming it, and a non-CSV body; nothing is stored', async () => {

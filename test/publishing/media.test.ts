@@ -98,7 +98,7 @@ describe('publishing: media library', () => {
   async function upload(
     file: Buffer,
     name: string,
-    opts: { type?: string; folder?: string; tags?: string[]; role?: string; workspaceId?: string; sub?: string; via?: string; fields?: Record<string, string> } = {},
+    opts: { type?: string; folder?: string; tags?: string[]; role?: string; workspaceId?: string; sub?: string; via?: string; fields?: Record<string, string>; key?: string } = {},
   ): Promise<{ status: number; body: Body; headers: Headers }> {
     const form = new FormData();
     if (opts.folder !== undefined) form.append('folder', opts.folder);
@@ -107,7 +107,10 @@ describe('publishing: media library', () => {
     form.append('file', new Blob([new Uint8Array(file)], { type: opts.type ?? 'application/octet-stream' }), name);
     const res = await fetch(`${opts.via ?? base}/api/v1/media-assets`, {
       method: 'POST',
-      headers: { authorization: `Bearer ${token(opts.role ?? 'EDITOR', opts.workspaceId ?? ws, opts.sub ? { sub: opts.sub } : {})}` },
+      headers: {
+        authorization: `Bearer ${token(opts.role ?? 'EDITOR', opts.workspaceId ?? ws, opts.sub ? { sub: opts.sub } : {})}`,
+        ...(opts.key ? { 'idempotency-key': opts.key } : {}),
+      },
       body: form,
     });
     const text = await res.text();
@@ -371,6 +374,31 @@ describe('publishing: media library', () => {
     const portrait = await upload(h264({ width: 640, height: 360, seconds: 1, rotate: 90 }), 'portrait.mp4');
     expect(portrait.body).toMatchObject({ dimensions: { width: 360, height: 640 }, metadata: { thumbnail: { width: 180, height: 320 } } });
     expect(await sharp((await raw(portrait.body.thumbnailUrl!)).bytes).metadata()).toMatchObject({ width: 180, height: 320 });
+  });
+
+  it('takes Idempotency-Key on an upload: the same file replays the first asset, another file (or name, or folder) with that key is refused', async () => {
+    const w = randomUUID();
+    const file = await png(20, 20);
+    const first = await upload(file, 'logo.png', { key: 'upload-1', folder: 'brand', workspaceId: w });
+    expect(first.status).toBe(201);
+    const files = storedFiles().assets.length;
+    // A retry after a lost answer: the same asset, not a second one.
+    const retry = await upload(file, 'logo.png', { key: 'upload-1', folder: 'brand', workspaceId: w });
+    expect(retry.status).toBe(201);
+    expect(retry.headers.get('idempotency-replayed')).toBe('true');
+    expect(retry.body.id).toBe(first.body.id);
+    // Same key, other bytes (the fingerprint is the file, not just its name): refused, nothing stored.
+    const other = await upload(await png(21, 20), 'logo.png', { key: 'upload-1', folder: 'brand', workspaceId: w });
+    expect(other).toMatchObject({ status: 422, body: { code: 'COMMON.IDEMPOTENCY_KEY_REUSED' } });
+    expect((await upload(file, 'logo-2.png', { key: 'upload-1', folder: 'brand', workspaceId: w })).status).toBe(422);
+    expect((await upload(file, 'logo.png', { key: 'upload-1', folder: 'other', workspaceId: w })).status).toBe(422);
+    expect(await rowCount(w)).toBe(1);
+    expect(storedFiles().assets).toHaveLength(files);
+    await tempEmpty();
+    // Without a key, the same file is a new asset each time; a malformed key is named.
+    expect((await upload(file, 'logo.png', { workspaceId: w })).body.id).not.toBe(first.body.id);
+    expect(await upload(file, 'logo.png', { key: 'has space', workspaceId: w })).toMatchObject({ status: 400, body: { errors: [{ field: 'Idempotency-Key' }] } });
+    expect(await rowCount(w)).toBe(2);
   });
 
   it('organises assets in folders and tags, and finds them by folder, tag, name, type and date, newest first', async () => {

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { Body, Controller, Get, Header, HttpCode, Inject, Param, Post, Query, Req, Res, StreamableFile } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CurrentPermission, CurrentSubject, Requires, evaluate, type Decision, type PermissionSubject } from '@lib/permissions';
-import { APP_CONFIG } from '@lib/service-kit';
+import { APP_CONFIG, StreamedIdempotency } from '@lib/service-kit';
 import type { PublishingConfig } from '../config/publishing.config';
 import { answeringEarly } from '../media/media.multipart';
 import { CurrentActor } from '../posts/current-actor';
@@ -33,6 +34,7 @@ export class BulkHttpController {
     private readonly imports: PostImportsService,
     private readonly exports: PostsExportService,
     @Inject(APP_CONFIG) private readonly config: PublishingConfig,
+    private readonly idempotency: StreamedIdempotency,
   ) {}
 
   /**
@@ -51,10 +53,16 @@ export class BulkHttpController {
     @Req() req: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    const csv = req.isMultipart() ? await answeringEarly(req, () => csvFromForm(req, this.config.bulk.maxBytes)) : body;
-    const started = await this.imports.start(actor, importGrants(s, p), csv, q);
-    void reply.header('location', `/api/v1/posts/imports/${started.id}`);
-    return started;
+    const start = async (csv: unknown) => {
+      const started = await this.imports.start(actor, importGrants(s, p), csv, q);
+      void reply.header('location', `/api/v1/posts/imports/${started.id}`);
+      return started;
+    };
+    if (!req.isMultipart()) return start(body);
+    const csv = await answeringEarly(req, () => csvFromForm(req, this.config.bulk.maxBytes));
+    // Idempotency-Key on a form: the file's content is the fingerprint (a plain body's is taken before the route).
+    const digest = createHash('sha256').update(csv).digest('hex');
+    return this.idempotency.run(req, reply, actor.userId, digest, 202, () => start(csv));
   }
 
   @Get('imports')

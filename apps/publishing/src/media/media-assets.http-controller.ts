@@ -3,6 +3,7 @@ import { ApiBody, ApiConsumes, ApiProduces } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError } from '@lib/contracts';
 import { Requires } from '@lib/permissions';
+import { StreamedIdempotency } from '@lib/service-kit';
 import { CurrentActor } from '../posts/current-actor';
 import type { Actor } from '../posts/posts.service';
 import { ListMediaRequest, MediaIdParam, UpdateMediaRequest } from './dto/media.requests';
@@ -26,14 +27,16 @@ export class MediaAssetsHttpController {
   constructor(
     private readonly media: MediaService,
     @Inject(MEDIA_CONFIG) private readonly config: MediaConfig,
+    private readonly idempotency: StreamedIdempotency,
   ) {}
 
   @Post()
   @Requires('media', 'create')
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: UPLOAD_FORM })
-  upload(@CurrentActor() actor: Actor, @Req() req: FastifyRequest) {
-    return answeringEarly(req, () => this.media.upload(actor, uploadParts(req, this.config.maxUploadBytes)));
+  upload(@CurrentActor() actor: Actor, @Req() req: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    // Idempotency-Key: the same file (bytes, name, folder, tags) replays the first answer.
+    return answeringEarly(req, () => this.media.upload(actor, uploadParts(req, this.config.maxUploadBytes), (digest, store) => this.idempotency.run(req, reply, actor.userId, digest, 201, store)));
   }
 
   @Get()

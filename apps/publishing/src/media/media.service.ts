@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { Readable } from 'node:stream';
@@ -33,6 +34,12 @@ export type UploadPart =
 export const MEDIA_LOCKING_STATUSES: readonly PostStatus[] = ['PENDING_APPROVAL', 'APPROVED', 'SCHEDULED', 'PUBLISHING'];
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Wraps the storing step of an upload once its parts are read: `digest` fingerprints them (the
+ * file's bytes, name, folder and tags), for the route's Idempotency-Key.
+ */
+export type UploadGate = (digest: string, store: () => Promise<MediaResponse>) => Promise<MediaResponse>;
 
 export interface MediaContent {
   stream: Readable;
@@ -75,7 +82,7 @@ export class MediaService {
    * its type from its bytes, reads its dimensions/duration, stores it and its thumbnail, then
    * writes the row and the audit entry together. Nothing is left behind when any step fails.
    */
-  async upload(actor: Actor, parts: AsyncIterable<UploadPart>): Promise<MediaResponse> {
+  async upload(actor: Actor, parts: AsyncIterable<UploadPart>, gate: UploadGate = (_digest, store) => store()): Promise<MediaResponse> {
     const limit = await this.limits.forWorkspace(actor.workspaceId);
     const errors: FieldProblem[] = [];
     const folders: string[] = [];
@@ -108,46 +115,11 @@ export class MediaService {
       errors.push(...folderErrors, ...tagErrors);
       if (!received && !errors.some((e) => e.field === 'file')) errors.push({ field: 'file', messages: ['a file part named `file` is required'] });
       if (errors.length || !received) throw fieldErrors(errors);
-
-      const media = sniffMedia(received.head);
-      if (!media.supported) throw unsupportedType(media.detected);
-      const inspection = await this.inspect(received.path, media);
-
-      const asset = new MediaAsset();
-      asset.workspaceId = actor.workspaceId;
-      asset.type = media.type;
-      asset.filename = sanitizeFilename(clientName, media.extension);
-      asset.size = received.size;
-      asset.dimensions = inspection.dimensions;
-      asset.duration = inspection.duration;
-      asset.tags = tags;
-      asset.folder = folder;
-      asset.url = this.urlOf(asset, 'original');
-      asset.thumbnailUrl = inspection.thumbnail ? this.urlOf(asset, 'thumbnail') : null;
-      asset.metadata = {
-        mimeType: media.mimeType,
-        sha256: received.sha256,
-        uploadedBy: actor.userId,
-        ...inspection.facts,
-        ...(inspection.thumbnail ? { thumbnail: { mimeType: 'image/webp', width: inspection.thumbnail.width, height: inspection.thumbnail.height, size: inspection.thumbnail.data.length } } : {}),
-      };
-
-      const originalKey = mediaKey(asset.workspaceId, asset.id, 'original');
-      await this.storage.put(originalKey, createReadStream(received.path), { contentType: media.mimeType, size: received.size });
-      stored.push(originalKey);
-      if (inspection.thumbnail) {
-        const thumbKey = mediaKey(asset.workspaceId, asset.id, 'thumbnail');
-        await this.storage.put(thumbKey, Readable.from(inspection.thumbnail.data), { contentType: 'image/webp', size: inspection.thumbnail.data.length });
-        stored.push(thumbKey);
-      }
-
-      const em = this.em.fork();
-      em.persist(asset);
-      this.audit(em, actor, asset, 'media.uploaded', {
-        after: { filename: asset.filename, type: asset.type, mimeType: media.mimeType, size: asset.size, folder: asset.folder, tags: asset.tags, sha256: received.sha256 },
-      });
-      await em.flush();
-      return toMediaResponse(asset);
+      const file = received;
+      const digest = createHash('sha256')
+        .update(JSON.stringify({ sha256: file.sha256, size: file.size, filename: clientName ?? null, folder, tags }))
+        .digest('hex');
+      return await gate(digest, () => this.store(actor, file, clientName, folder, tags, stored));
     } catch (err) {
       await Promise.all(stored.map((key) => this.removeStored(key)));
       if (err instanceof UploadTooLargeError) throw tooLarge(limit.bytes, limit.plan);
@@ -155,6 +127,49 @@ export class MediaService {
     } finally {
       if (received) await rm(received.path, { force: true });
     }
+  }
+
+  /** Types, inspects and stores a received file, then writes its row; `stored` collects the keys written, for cleanup. */
+  private async store(actor: Actor, received: ReceivedUpload, clientName: string | undefined, folder: string | null, tags: string[], stored: string[]): Promise<MediaResponse> {
+    const media = sniffMedia(received.head);
+    if (!media.supported) throw unsupportedType(media.detected);
+    const inspection = await this.inspect(received.path, media);
+
+    const asset = new MediaAsset();
+    asset.workspaceId = actor.workspaceId;
+    asset.type = media.type;
+    asset.filename = sanitizeFilename(clientName, media.extension);
+    asset.size = received.size;
+    asset.dimensions = inspection.dimensions;
+    asset.duration = inspection.duration;
+    asset.tags = tags;
+    asset.folder = folder;
+    asset.url = this.urlOf(asset, 'original');
+    asset.thumbnailUrl = inspection.thumbnail ? this.urlOf(asset, 'thumbnail') : null;
+    asset.metadata = {
+      mimeType: media.mimeType,
+      sha256: received.sha256,
+      uploadedBy: actor.userId,
+      ...inspection.facts,
+      ...(inspection.thumbnail ? { thumbnail: { mimeType: 'image/webp', width: inspection.thumbnail.width, height: inspection.thumbnail.height, size: inspection.thumbnail.data.length } } : {}),
+    };
+
+    const originalKey = mediaKey(asset.workspaceId, asset.id, 'original');
+    await this.storage.put(originalKey, createReadStream(received.path), { contentType: media.mimeType, size: received.size });
+    stored.push(originalKey);
+    if (inspection.thumbnail) {
+      const thumbKey = mediaKey(asset.workspaceId, asset.id, 'thumbnail');
+      await this.storage.put(thumbKey, Readable.from(inspection.thumbnail.data), { contentType: 'image/webp', size: inspection.thumbnail.data.length });
+      stored.push(thumbKey);
+    }
+
+    const em = this.em.fork();
+    em.persist(asset);
+    this.audit(em, actor, asset, 'media.uploaded', {
+      after: { filename: asset.filename, type: asset.type, mimeType: media.mimeType, size: asset.size, folder: asset.folder, tags: asset.tags, sha256: received.sha256 },
+    });
+    await em.flush();
+    return toMediaResponse(asset);
   }
 
   async get(actor: Actor, id: string): Promise<MediaResponse> {

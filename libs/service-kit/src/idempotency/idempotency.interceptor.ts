@@ -48,19 +48,62 @@ export function invalidKey(): BadRequestException {
   });
 }
 
+export interface IdempotencyId {
+  scope: string;
+  key: string;
+  hash: string;
+}
+
+/** A multipart body is read by its route, as a stream: only the route can fingerprint it. */
+export function isStreamedBody(req: FastifyRequest): boolean {
+  return /^multipart\//i.test(req.headers['content-type'] ?? '');
+}
+
 /**
  * The idempotency identity of a request: per caller (`user:<id>`, or `anon`), the key, and a
- * fingerprint of method, path and canonical body. Null when the request carries no key.
+ * fingerprint of method, path and canonical body. Null when the request carries no key, and for
+ * a multipart body until its route gives the `digest` of its parts (StreamedIdempotency).
  */
-export function idempotencyOf(req: FastifyRequest, userId: string | undefined): { scope: string; key: string; hash: string } | null {
+export function idempotencyOf(req: FastifyRequest, userId: string | undefined, digest?: string): IdempotencyId | null {
   const header = req.headers['idempotency-key'];
   if (req.method !== 'POST' || header === undefined) return null;
+  if (digest === undefined && isStreamedBody(req)) return null;
   if (typeof header !== 'string' || !KEY.test(header)) throw invalidKey();
   return {
     scope: userId ? `user:${userId}` : 'anon',
     key: header,
-    hash: createHash('sha256').update(`${req.method} ${req.url}\n${canonical(req.body ?? null)}`).digest('hex'),
+    hash: createHash('sha256')
+      .update(`${req.method} ${req.url}\n${digest ?? canonical(req.body ?? null)}`)
+      .digest('hex'),
   };
+}
+
+/**
+ * Claims the key and runs `work`, storing its answer; or answers as the earlier request with
+ * that key did (replay, 422 for another body, 409 while it still runs). A failure is not
+ * stored: the key is released, so the client can retry with it.
+ */
+export async function runIdempotent<T>(store: IdempotencyStore, id: IdempotencyId, status: number, reply: FastifyReply, work: () => Promise<T>): Promise<T> {
+  const begun = await store.begin(id.scope, id.key, id.hash);
+  switch (begun.state) {
+    case 'mismatch':
+      throw keyReused();
+    case 'in_progress':
+      void reply.header('retry-after', '1');
+      throw stillRunning();
+    case 'replay':
+      void reply.status(begun.status).header('idempotency-replayed', 'true');
+      return begun.body as T;
+    case 'new':
+      try {
+        const body = await work();
+        await store.complete(id.scope, id.key, status, body);
+        return body;
+      } catch (err) {
+        await store.release(id.scope, id.key).catch(() => undefined);
+        throw err;
+      }
+  }
 }
 
 export const keyReused = () =>
@@ -90,34 +133,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
     if (!this.store || this.reflector.get<boolean>(SENSITIVE, context.getHandler())) return next.handle();
     const id = idempotencyOf(req, req.user?.sub);
     if (!id) return next.handle();
-    const store = this.store;
-    const { scope, key: header, hash } = id;
     const status = this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? HttpStatus.CREATED;
     const reply = http.getResponse<FastifyReply>();
-
-    return from(
-      (async () => {
-        const begun = await store.begin(scope, header, hash);
-        switch (begun.state) {
-          case 'mismatch':
-            throw keyReused();
-          case 'in_progress':
-            void reply.header('retry-after', '1');
-            throw stillRunning();
-          case 'replay':
-            void reply.status(begun.status).header('idempotency-replayed', 'true');
-            return begun.body;
-          case 'new':
-            try {
-              const body = await lastValueFrom(next.handle(), { defaultValue: undefined });
-              await store.complete(scope, header, status, body);
-              return body;
-            } catch (err) {
-              await store.release(scope, header).catch(() => undefined);
-              throw err;
-            }
-        }
-      })(),
-    );
+    return from(runIdempotent(this.store, id, status, reply, () => lastValueFrom(next.handle(), { defaultValue: undefined })));
   }
 }
+
+/**
+ * `Idempotency-Key` for a route that reads its own multipart body. Its fingerprint needs the
+ * parts (a file's bytes, not just its name), so the interceptor and the replay hook leave such
+ * requests alone; the route reads its parts, then runs its work through here with their digest.
+ * The same key with the same file replays the first answer; with another file, 422.
+ */
+@Injectable()
+export class StreamedIdempotency {
+  constructor(@Optional() @Inject(IDEMPOTENCY_STORE) private readonly store?: IdempotencyStore) {}
+
+  run<T>(req: FastifyRequest, reply: FastifyReply, userId: string, digest: string, status: number, work: () => Promise<T>): Promise<T> {
+    const id = this.store ? idempotencyOf(req, userId, digest) : null;
+    return id && this.store ? runIdempotent(this.store, id, status, reply, work) : work();
+  }
+}
+
