@@ -163,6 +163,10 @@ describe('validateRows', () => {
       { column: 'overrides', message: "TWITTER: unknown field 'emoji' (use text, hashtags, mentions, link)" },
       { column: 'overrides', message: 'FACEBOOK: an object with text, hashtags, mentions, link' },
     ]);
+    // A network that the networks cell names but cannot resolve is reported there, once.
+    expect(one(row({ text: 'hi', networks: 'INSTAGRAM', overrides: JSON.stringify({ INSTAGRAM: { text: 'ig' } }) })).errors).toEqual([
+      { column: 'networks', message: 'no INSTAGRAM account is connected' },
+    ]);
     expect(bad(JSON.stringify({ X: { text: 'a' }, TWITTER: { text: 'b' } }))).toEqual([{ column: 'overrides', message: 'TWITTER: a second entry for the same account' }]);
     expect(bad(JSON.stringify({ FACEBOOK: { text: 'a' } }), `${ids.fb1};${ids.fb2}`)).toEqual([
       { column: 'overrides', message: 'FACEBOOK: the row has 2 FACEBOOK accounts; key the override by account id' },

@@ -158,7 +158,7 @@ function validateRow(r: CsvRow, ctx: ValidationContext, l: Lookups): { errors: R
   const mentions = splitList(c.mentions, /[;,\s]+/);
   if (mentions.length > LIMITS.mentions) err('mentions', `at most ${LIMITS.mentions} mentions`);
   if (mentions.some((m) => m.length > LIMITS.mentionLength)) err('mentions', `each mention has at most ${LIMITS.mentionLength} characters`);
-  const overrides = resolveOverrides(c.overrides, accounts, err);
+  const overrides = resolveOverrides(c.overrides, accounts, splitList(c.networks), err);
   const tags = [...new Set(splitList(c.tags))];
   if (tags.length > LIMITS.tags) err('tags', `at most ${LIMITS.tags} tags`);
   if (tags.some((t) => t.length > LIMITS.tagLength)) err('tags', `each tag has at most ${LIMITS.tagLength} characters`);
@@ -250,7 +250,12 @@ function resolveNetworks(cell: string | undefined, l: Lookups, err: (column: str
  * the `networks` cell names them (a network of the row, or one of its account ids), with the
  * fields a post's `customContent` takes. By account id.
  */
-function resolveOverrides(cell: string | undefined, accounts: readonly AccountRef[], err: (column: string, message: string) => void): Record<string, Partial<PostContent>> {
+function resolveOverrides(
+  cell: string | undefined,
+  accounts: readonly AccountRef[],
+  networkTokens: readonly string[],
+  err: (column: string, message: string) => void,
+): Record<string, Partial<PostContent>> {
   const value = cell?.trim();
   if (!value) return {};
   let parsed: unknown;
@@ -268,7 +273,8 @@ function resolveOverrides(cell: string | undefined, accounts: readonly AccountRe
   for (const [key, raw] of Object.entries(parsed)) {
     const account = overrideTarget(key, accounts);
     if (typeof account === 'string') {
-      err('overrides', account);
+      // A network the networks cell names but could not resolve has its error there already.
+      if (!networkTokens.some((t) => sameNetwork(t, key))) err('overrides', account);
       continue;
     }
     if (out[account.id]) err('overrides', `${key}: a second entry for the same account`);
@@ -287,6 +293,11 @@ function overrideTarget(key: string, accounts: readonly AccountRef[]): AccountRe
   const on = accounts.filter((a) => a.platform === platform);
   if (on.length > 1) return `${key}: the row has ${on.length} ${platform} accounts; key the override by account id`;
   return on[0] ?? missing;
+}
+
+function sameNetwork(a: string, b: string): boolean {
+  const norm = (t: string) => (UUID.test(t) ? t.toLowerCase() : (ALIASES[t.toUpperCase()] ?? t.toUpperCase()));
+  return norm(a) === norm(b);
 }
 
 /** The fields of one override, each checked as the posts API checks `customContent`; null when unusable. */
