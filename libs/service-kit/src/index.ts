@@ -1,5 +1,6 @@
 export * from './bootstrap';
 export * from './health.controller';
+export * from './health.registry';
 export * from './kafka.module';
 export * from './outbox.module';
 export * from './platform.module';

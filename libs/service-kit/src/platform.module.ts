@@ -6,6 +6,7 @@ import type { CommonConfig } from '@lib/config';
 import { JwtAuthGuard, JwtStrategy, JwtVerifier } from '@lib/auth-verify';
 import { Metrics } from '@lib/observability';
 import { HealthController } from './health.controller';
+import { HealthRegistry } from './health.registry';
 import { IdempotencyInterceptor, IdempotencyReplayDeps, StreamedIdempotency } from './idempotency';
 import { ProblemFilter } from './problem.filter';
 import { APP_CONFIG, LOGGER, READINESS_CHECKS, type ReadinessCheck } from './tokens';
@@ -48,13 +49,14 @@ export class PlatformModule {
         },
         IdempotencyReplayDeps,
         StreamedIdempotency,
+        HealthRegistry,
         { provide: APP_FILTER, useClass: ProblemFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
         { provide: APP_GUARD, useClass: JwtAuthGuard },
         // Active where the service provides an IDEMPOTENCY_STORE (its own database).
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],
-      exports: [APP_CONFIG, LOGGER, Metrics, JwtVerifier, IdempotencyReplayDeps, StreamedIdempotency],
+      exports: [APP_CONFIG, LOGGER, Metrics, JwtVerifier, IdempotencyReplayDeps, StreamedIdempotency, HealthRegistry],
     };
   }
 }

@@ -1,10 +1,10 @@
-import { BadRequestException, type ArgumentsHost } from '@nestjs/common';
+import { BadRequestException, ServiceUnavailableException, type ArgumentsHost } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DomainError } from '@lib/contracts';
 import { strictMock } from '@lib/testing';
 import { ProblemFilter, statusForCode } from './problem.filter';
 
-function run(exception: unknown): { status: number; body: Record<string, unknown>; type: string; logged: number } {
+function run(exception: unknown): { status: number; body: Record<string, unknown>; type: string; logged: number; warned: number } {
   const sent: { status?: number; body?: Record<string, unknown>; type?: string } = {};
   const reply = {
     status(code: number) {
@@ -24,8 +24,9 @@ function run(exception: unknown): { status: number; body: Record<string, unknown
     switchToHttp: () => ({ getResponse: () => reply, getRequest: () => ({ url: '/api/v1/x' }) }) as never,
   });
   const error = jest.fn();
-  new ProblemFilter(strictMock<Logger>({ error }, 'logger')).catch(exception, host);
-  return { status: sent.status!, body: sent.body!, type: sent.type!, logged: error.mock.calls.length };
+  const warn = jest.fn();
+  new ProblemFilter(strictMock<Logger>({ error, warn }, 'logger')).catch(exception, host);
+  return { status: sent.status!, body: sent.body!, type: sent.type!, logged: error.mock.calls.length, warned: warn.mock.calls.length };
 }
 
 describe('ProblemFilter', () => {
@@ -51,6 +52,14 @@ describe('ProblemFilter', () => {
     expect(out.status).toBe(500);
     expect(JSON.stringify(out.body)).not.toContain('secret');
     expect(out.logged).toBe(1);
+  });
+
+  it('keeps which health checks failed and why (a warning, not an error with a stack)', () => {
+    const answer = { status: 'error', info: { postgres: { status: 'up' } }, error: { publisher: { status: 'down', message: 'stuck' } }, details: {} };
+    const out = run(new ServiceUnavailableException(answer));
+    expect(out.status).toBe(503);
+    expect(out.body).toMatchObject({ status: 503, code: 'COMMON.UNHEALTHY', detail: 'failing: publisher', info: answer.info, error: answer.error });
+    expect([out.logged, out.warned]).toEqual([0, 1]);
   });
 
   it('derives statuses from code suffixes', () => {

@@ -46,6 +46,13 @@ const HTTP_CODES: Record<number, string> = {
   429: ErrorCodes.rateLimited,
 };
 
+const UNHEALTHY = 'COMMON.UNHEALTHY';
+
+/** Terminus's answer when a check fails: `{status: 'error', info, error, details}`. */
+function isHealthAnswer(obj: Record<string, unknown>): obj is { status: 'error'; info: unknown; error: Record<string, unknown> } {
+  return obj.status === 'error' && typeof obj.error === 'object' && obj.error !== null && typeof obj.details === 'object';
+}
+
 export function problemType(code: string): string {
   return `urn:problem:${code.toLowerCase().replace(/_/g, '-')}`;
 }
@@ -66,7 +73,8 @@ export class ProblemFilter implements ExceptionFilter {
     const problem = this.toProblem(exception);
     problem.instance = request.url;
     problem.correlationId = currentContext()?.correlationId;
-    if (problem.status >= 500) this.logger.error({ err: exception }, 'request failed');
+    if (problem.code === UNHEALTHY) this.logger.warn({ failing: problem.error }, 'health check failed');
+    else if (problem.status >= 500) this.logger.error({ err: exception }, 'request failed');
     sendProblem(reply, problem);
   }
 
@@ -89,6 +97,10 @@ export class ProblemFilter implements ExceptionFilter {
         detail: typeof body === 'string' ? body : typeof obj.detail === 'string' ? obj.detail : typeof obj.message === 'string' ? obj.message : undefined,
       };
       if (Array.isArray(obj.errors)) problem.errors = obj.errors as Problem['errors'];
+      if (isHealthAnswer(obj)) {
+        // A failed health check says which checks failed and why: what the operator came for.
+        return { ...problem, code: UNHEALTHY, type: problemType(UNHEALTHY), title: 'Unhealthy', detail: `failing: ${Object.keys(obj.error).join(', ')}`, info: obj.info, error: obj.error };
+      }
       return problem;
     }
     // Fastify's own errors (body too large, bad JSON, wrong content type) carry a statusCode.

@@ -68,6 +68,8 @@ export interface PublishingConfig extends CommonConfig {
     reconcileMs: number;
     maxAttempts: number;
     perNetworkConcurrency: number;
+    /** Liveness fails when the publisher has made no progress (no round, no send done) for this long. */
+    stallMs: number;
   };
 }
 
@@ -87,6 +89,7 @@ export function loadPublishingConfig(source: Record<string, string | undefined> 
       reconcileMs: env.int('PUBLISH_RECONCILE_INTERVAL_MS', 10_000, { min: 100, max: 3_600_000 }),
       maxAttempts: env.int('PUBLISH_MAX_ATTEMPTS', 5, { min: 1, max: 50 }),
       perNetworkConcurrency: env.int('PUBLISH_CONCURRENCY_PER_NETWORK', 16, { min: 1, max: 1000 }),
+      stallMs: env.int('PUBLISH_STALL_TIMEOUT_MS', 120_000, { min: 1000, max: 3_600_000 }),
     },
     tokenRefresh: {
       intervalMs: env.int('TOKEN_REFRESH_INTERVAL_MS', 60_000, { min: 100 }),

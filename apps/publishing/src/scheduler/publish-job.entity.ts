@@ -7,6 +7,7 @@ import { Entity, Index, PrimaryKey, Property } from '@mikro-orm/core';
  */
 @Entity({ tableName: 'publish_jobs' })
 @Index({ name: 'publish_jobs_due_idx', expression: `create index "publish_jobs_due_idx" on "publish_jobs" ("nextAttemptAt") where "state" = 'pending'` })
+@Index({ name: 'publish_jobs_open_due_idx', expression: `create index "publish_jobs_open_due_idx" on "publish_jobs" ("dueAt") where "state" <> 'done'` })
 @Index({ name: 'publish_jobs_lease_idx', expression: `create index "publish_jobs_lease_idx" on "publish_jobs" ("leaseUntil") where "state" = 'in_flight'` })
 @Index({ name: 'publish_jobs_sent_idx', expression: `create index "publish_jobs_sent_idx" on "publish_jobs" ("firstAttemptAt") where "firstAttemptAt" is not null` })
 export class PublishJob {

@@ -70,6 +70,8 @@ export class PublisherService {
   private readonly holds = new Map<string, number>();
   private readonly cipher: TokenCipher;
   private readonly options: PublisherOptions;
+  /** When the last send finished (whatever its outcome): a long round still makes progress. */
+  lastSendAt = 0;
 
   constructor(
     private readonly em: EntityManager,
@@ -82,6 +84,18 @@ export class PublisherService {
   ) {
     this.cipher = new TokenCipher(config.tokenKeys.current, config.tokenKeys.others);
     this.options = { ...DEFAULT_PUBLISHER_OPTIONS, ...(options ?? {}) };
+  }
+
+  /**
+   * Sends still waiting more than a minute after they were due (pending or in flight, any
+   * replica): a backlog an operator should see before the customers do.
+   */
+  async overdue(): Promise<{ jobs: number; oldestSeconds: number }> {
+    const [row] = await this.em.getConnection().execute<{ jobs: number; oldest: number | null }[]>(
+      `select count(*)::int as jobs, floor(extract(epoch from now() - min("dueAt")))::int as oldest
+         from publish_jobs where state <> 'done' and "dueAt" < now() - interval '1 minute'`,
+    );
+    return { jobs: row.jobs, oldestSeconds: row.oldest ?? 0 };
   }
 
   /** Frees jobs whose lease ran out (their replica died): they will be reconciled, never blindly resent. */
@@ -161,6 +175,7 @@ export class PublisherService {
       sends.map(async ({ job, pp, text }) => {
         try {
           results.push({ job, pp, outcome: await this.gate(pp.platform).run(() => this.attempt(job, pp, text)), attempted: true });
+          this.lastSendAt = Date.now();
         } catch (err) {
           this.logger.error({ err, job: job.platformPostId }, 'publisher: job crashed; its lease will expire and it will be reconciled');
         }
