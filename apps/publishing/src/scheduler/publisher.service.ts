@@ -142,6 +142,10 @@ export class PublisherService {
    * transaction. A crash anywhere in between leaves leases that expire into reconciliation.
    */
   async runOnce(): Promise<number> {
+    // A send still waiting at its network's gate past half the lease is left for a later round:
+    // once the lease runs out another replica takes the job over, and a late send would be a
+    // second create. Half the lease leaves room for the send's own calls (lookup and create).
+    const sendBy = Date.now() + this.options.leaseMs / 2;
     const claimed = await this.claim();
     if (!claimed.length) return 0;
     const em = this.em.fork();
@@ -174,8 +178,13 @@ export class PublisherService {
     await Promise.all(
       sends.map(async ({ job, pp, text }) => {
         try {
-          results.push({ job, pp, outcome: await this.gate(pp.platform).run(() => this.attempt(job, pp, text)), attempted: true });
-          this.lastSendAt = Date.now();
+          const outcome = await this.gate(pp.platform).run(async () => (Date.now() < sendBy ? this.attempt(job, pp, text) : null));
+          if (outcome) {
+            results.push({ job, pp, outcome, attempted: true });
+            this.lastSendAt = Date.now();
+          } else {
+            results.push({ job, pp, outcome: { kind: 'retry', at: new Date(), reason: `${pp.platform}: its turn came too late in the round; sent in the next`, reconcile: job.mustReconcile }, attempted: false });
+          }
         } catch (err) {
           this.logger.error({ err, job: job.platformPostId }, 'publisher: job crashed; its lease will expire and it will be reconciled');
         }
@@ -247,7 +256,6 @@ export class PublisherService {
     }
   }
 
-  /** Records, before the create is sent, what is being sent and when: reconciliation needs both. */
   /** Records, before any create is sent, what is being sent and since when: reconciliation needs both. */
   private async markSending(sends: { job: PublishJob; text: string }[]): Promise<void> {
     const fresh = sends.filter(({ job }) => !job.firstAttemptAt || !job.sentText);
