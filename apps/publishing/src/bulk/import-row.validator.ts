@@ -228,10 +228,9 @@ function resolveNetworks(cell: string | undefined, l: Lookups, err: (column: str
       account = l.accountById.get(token.toLowerCase());
       if (!account) err('networks', `${token} is not a connected account of this workspace`);
     } else {
-      const upper = token.toUpperCase();
-      const platform = ALIASES[upper] ?? ((PLATFORMS as readonly string[]).includes(upper) ? (upper as Platform) : null);
+      const platform = platformNamed(token);
       if (!platform) {
-        err('networks', `unknown network '${token}'; use a network (${PLATFORMS.join(', ')}) or an account id`);
+        err('networks', unknownNetwork(token));
         continue;
       }
       const candidates = l.accountsByPlatform.get(platform) ?? [];
@@ -287,18 +286,25 @@ function resolveOverrides(
 function overrideTarget(key: string, accounts: readonly AccountRef[]): AccountRef | string {
   const missing = `${key} is not one of this row's networks`;
   if (UUID.test(key)) return accounts.find((a) => a.id.toLowerCase() === key.toLowerCase()) ?? missing;
-  const upper = key.toUpperCase();
-  const platform = ALIASES[upper] ?? ((PLATFORMS as readonly string[]).includes(upper) ? (upper as Platform) : null);
-  if (!platform) return `unknown network '${key}'; use a network (${PLATFORMS.join(', ')}) or an account id`;
+  const platform = platformNamed(key);
+  if (!platform) return unknownNetwork(key);
   const on = accounts.filter((a) => a.platform === platform);
   if (on.length > 1) return `${key}: the row has ${on.length} ${platform} accounts; key the override by account id`;
   return on[0] ?? missing;
 }
 
 function sameNetwork(a: string, b: string): boolean {
-  const norm = (t: string) => (UUID.test(t) ? t.toLowerCase() : (ALIASES[t.toUpperCase()] ?? t.toUpperCase()));
+  const norm = (t: string) => (UUID.test(t) ? t.toLowerCase() : (platformNamed(t) ?? t));
   return norm(a) === norm(b);
 }
+
+/** A network by name, in any case (`X` is TWITTER); null for anything else. */
+function platformNamed(token: string): Platform | null {
+  const upper = token.toUpperCase();
+  return ALIASES[upper] ?? ((PLATFORMS as readonly string[]).includes(upper) ? (upper as Platform) : null);
+}
+
+const unknownNetwork = (token: string) => `unknown network '${token}'; use a network (${PLATFORMS.join(', ')}) or an account id`;
 
 /** The fields of one override, each checked as the posts API checks `customContent`; null when unusable. */
 function overrideContent(raw: unknown, err: (message: string) => void): Partial<PostContent> | null {
