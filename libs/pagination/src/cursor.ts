@@ -49,3 +49,13 @@ export function decodeTimeIdCursor(cursor: string, invalid?: () => Error): TimeI
     invalid,
   );
 }
+
+/**
+ * The rows after a page's last one, in a list sorted by `field` then id, both descending (newest
+ * first) or both ascending: `field` beyond the position, or equal to it with the id beyond. A
+ * MikroORM (and MongoDB) filter.
+ */
+export function keysetAfter<F extends string>(field: F, position: TimeIdPosition, order: 'asc' | 'desc' = 'desc') {
+  const beyond = order === 'desc' ? '$lt' : '$gt';
+  return { $or: [{ [field]: { [beyond]: position.c } }, { [field]: position.c, id: { [beyond]: position.i } }] } as { $or: Record<string, unknown>[] };
+}

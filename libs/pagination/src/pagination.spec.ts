@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { plainToInstance } from 'class-transformer';
 import { IsIn, IsOptional, validateSync } from 'class-validator';
 import { DomainError } from '@lib/contracts';
-import { decodeCursor, decodeTimeIdCursor, encodeCursor, encodeTimeIdCursor, invalidCursor } from './cursor';
+import { decodeCursor, decodeTimeIdCursor, encodeCursor, encodeTimeIdCursor, invalidCursor, keysetAfter } from './cursor';
 import { PageRequest } from './page.request';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64url');
@@ -75,5 +75,17 @@ describe('PageRequest', () => {
     expect(check({ cursor: 'x'.repeat(201) }).failed).toEqual(['cursor']);
     expect(check({ cursor: 5 }).failed).toEqual(['cursor']);
     expect(check({ kind: 'C', other: 1 }).failed.sort()).toEqual(['kind', 'other']);
+  });
+});
+
+describe('keysetAfter', () => {
+  const at = { c: new Date('2026-11-26T10:00:00Z'), i: '01a2160a-0906-71e9-89da-ab1c4a32c921' };
+
+  it('continues a newest-first list: older instants, or the same instant with a smaller id', () => {
+    expect(keysetAfter('createdAt', at)).toEqual({ $or: [{ createdAt: { $lt: at.c } }, { createdAt: at.c, id: { $lt: at.i } }] });
+  });
+
+  it('continues an ascending list the other way, on the field it is sorted by', () => {
+    expect(keysetAfter('scheduledAt', at, 'asc')).toEqual({ $or: [{ scheduledAt: { $gt: at.c } }, { scheduledAt: at.c, id: { $gt: at.i } }] });
   });
 });

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { DomainError } from '@lib/contracts';
-import { decodeTimeIdCursor, encodeTimeIdCursor, type TimeIdPosition } from '@lib/pagination';
+import { decodeTimeIdCursor, encodeTimeIdCursor, keysetAfter, type TimeIdPosition } from '@lib/pagination';
 import { AuthErrors } from '../common/auth.errors';
 import type { Caller } from '../common/caller';
 import { memberFilter, coversMember, type Grant } from './row-conditions';
@@ -35,7 +35,7 @@ export class UsersQueryService {
     const after = cursor ? decodeUserCursor(cursor) : null;
     const filter = memberFilter(grant, caller);
     const scope = { workspace: caller.workspaceId, ...(filter ? { $and: [filter] } : {}) };
-    const where = after ? { ...scope, $or: [{ createdAt: { $gt: after.c } }, { createdAt: after.c, id: { $gt: after.i } }] } : scope;
+    const where = after ? { ...scope, ...keysetAfter('createdAt', after, 'asc') } : scope;
     const rows = await this.em.fork().find(User, where, { orderBy: [{ createdAt: 'asc' }, { id: 'asc' }], limit: limit + 1 });
     const items = rows.slice(0, limit);
     const last = items[items.length - 1];

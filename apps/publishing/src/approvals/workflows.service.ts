@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
 import { DomainError, ErrorCodes, TOPICS, type WorkflowType } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
-import { decodeTimeIdCursor, encodeTimeIdCursor } from '@lib/pagination';
+import { decodeTimeIdCursor, encodeTimeIdCursor, keysetAfter } from '@lib/pagination';
 import { Campaign } from '../campaigns/campaign.entity';
 import type { Actor } from '../posts/posts.service';
 import { validateWorkflowConfig, type ApprovalConfig, type FieldError } from './approval-config';
@@ -68,10 +68,7 @@ export class WorkflowsService {
     const where: FilterQuery<Workflow> = { workspaceId: actor.workspaceId };
     if (q.type) where.type = q.type;
     if (q.isActive !== undefined) where.isActive = q.isActive;
-    if (q.cursor) {
-      const { c, i } = decodeTimeIdCursor(q.cursor);
-      where.$or = [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }];
-    }
+    if (q.cursor) Object.assign(where, keysetAfter('createdAt', decodeTimeIdCursor(q.cursor)));
     const rows = await this.em.fork().find(Workflow, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });
     const page = rows.slice(0, limit);
     const last = page[page.length - 1];

@@ -1,5 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { DomainError } from '@lib/contracts';
+import { formFault } from '../media/media.multipart';
 import { BulkErrors } from './bulk.errors';
 
 const invalid = (message: string) => new DomainError(BulkErrors.csvInvalid, 'The import takes one CSV file', { errors: [{ field: 'file', messages: [message] }] });
@@ -20,18 +21,10 @@ export async function csvFromForm(req: FastifyRequest, maxBytes: number): Promis
       csv = (await part.toBuffer()).toString('utf8');
     }
   } catch (err) {
-    switch ((err as { code?: string }).code) {
-      case 'FST_REQ_FILE_TOO_LARGE':
-        throw tooLarge(maxBytes);
-      case 'FST_FILES_LIMIT':
-        throw invalid('send exactly one file');
-      case 'FST_FIELDS_LIMIT':
-      case 'FST_PARTS_LIMIT':
-        throw invalid('the form takes the file only: options go in the query string (mode, dryRun)');
-      default:
-        if (/multipart|boundary|terminated early|unexpected end/i.test((err as Error)?.message ?? '')) throw invalid(`malformed multipart/form-data (${(err as Error).message})`);
-        throw err;
-    }
+    const fault = formFault(err);
+    if (!fault) throw err;
+    if (fault.kind === 'too-large') throw tooLarge(maxBytes);
+    throw invalid(fault.kind === 'fields' ? 'the form takes the file only: options go in the query string (mode, dryRun)' : fault.message);
   }
   if (csv === null) throw invalid('a part named `file` with the CSV is required');
   return csv;

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery } from '@mikro-orm/core';
 import { DomainError } from '@lib/contracts';
-import { decodeCursor, decodeTimeIdCursor, encodeCursor, encodeTimeIdCursor } from '@lib/pagination';
+import { decodeCursor, decodeTimeIdCursor, encodeCursor, encodeTimeIdCursor, keysetAfter } from '@lib/pagination';
 import { APP_CONFIG } from '@lib/service-kit';
 import type { PublishingConfig } from '../config/publishing.config';
 import type { Actor } from '../posts/posts.service';
@@ -74,8 +74,7 @@ export class PostImportsService {
     const limit = q.limit ?? 20;
     const where = this.scope(actor, {});
     if (q.cursor) {
-      const { c, i } = decodeTimeIdCursor(q.cursor);
-      where.$or = [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }];
+      Object.assign(where, keysetAfter('createdAt', decodeTimeIdCursor(q.cursor)));
     }
     const items = await this.em.fork().find(PostImport, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });
     const page = items.slice(0, limit);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from '@mikro-orm/postgresql';
 import { Readable } from 'node:stream';
 import { stringify } from 'csv-stringify';
+import { keysetAfter } from '@lib/pagination';
 import { SocialAccount } from '../accounts/social-account.entity';
 import { PostMedia } from '../posts/post-media.entity';
 import { Post, type PostContent } from '../posts/post.entity';
@@ -60,7 +61,7 @@ export class PostsExportService {
     for (;;) {
       const em = this.em.fork();
       const { where, and } = postFilter(actor, q);
-      if (after) and.push({ $or: [{ createdAt: { $lt: after.c } }, { createdAt: after.c, id: { $lt: after.i } }] });
+      if (after) and.push(keysetAfter('createdAt', after));
       if (and.length) where.$and = and;
       const posts = await em.find(Post, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: PAGE, populate: ['platformPosts.account'] });
       if (!posts.length) return;

@@ -4,7 +4,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import { validate, type ContentProblem } from '@lib/connectors';
 import { DomainError, POST_STATUSES, TOPICS, type CampaignStatus, type PostStatus } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
-import { decodeCursor, decodeTimeIdCursor, encodeCursor, encodeTimeIdCursor } from '@lib/pagination';
+import { decodeCursor, decodeTimeIdCursor, encodeCursor, encodeTimeIdCursor, keysetAfter } from '@lib/pagination';
 import { PlatformPost } from '../posts/platform-post.entity';
 import { Post } from '../posts/post.entity';
 import { toPostResponse, type PostResponse } from '../posts/posts.mapper';
@@ -90,10 +90,7 @@ export class CampaignsService {
     // Running at some time in [from, to]: the two ranges overlap.
     if (q.from) and.push({ endDate: { $gte: q.from } });
     if (q.to) and.push({ startDate: { $lte: q.to } });
-    if (q.cursor) {
-      const { c, i } = decodeTimeIdCursor(q.cursor);
-      and.push({ $or: [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }] });
-    }
+    if (q.cursor) and.push(keysetAfter('createdAt', decodeTimeIdCursor(q.cursor)));
     if (and.length) where.$and = and;
     const rows = await this.em.fork().find(Campaign, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });
     const page = rows.slice(0, limit);

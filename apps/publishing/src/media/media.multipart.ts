@@ -36,25 +36,36 @@ export async function* uploadParts(req: FastifyRequest, maxUploadBytes: number):
 }
 
 function translate(err: unknown, maxUploadBytes: number): unknown {
-  const code = (err as { code?: string }).code ?? '';
-  switch (code) {
+  const fault = formFault(err);
+  if (!fault) return err;
+  if (fault.kind === 'too-large') return tooLarge(maxUploadBytes, null);
+  return fieldError(fault.kind === 'files' ? 'file' : 'body', [fault.message]);
+}
+
+export type FormFault = { kind: 'too-large' } | { kind: 'files' | 'fields' | 'form'; message: string };
+
+/**
+ * What the multipart parser refused (by its error codes), in words for the client: a file over
+ * the limit, too many files, too many fields, or a malformed form. Null for any other error.
+ */
+export function formFault(err: unknown): FormFault | null {
+  switch ((err as { code?: string }).code ?? '') {
     case 'FST_REQ_FILE_TOO_LARGE':
-      return tooLarge(maxUploadBytes, null);
+      return { kind: 'too-large' };
     case 'FST_FILES_LIMIT':
-      return fieldError('file', ['send exactly one file']);
+      return { kind: 'files', message: 'send exactly one file' };
     case 'FST_PARTS_LIMIT':
     case 'FST_FIELDS_LIMIT':
-      return fieldError('body', ['too many form fields']);
+      return { kind: 'fields', message: 'too many form fields' };
     case 'FST_PROTO_VIOLATION':
-      return fieldError('body', ['invalid form field name']);
+      return { kind: 'form', message: 'invalid form field name' };
     case 'FST_INVALID_JSON_FIELD_ERROR':
-      return fieldError('body', ['a form field declared as JSON is not valid JSON']);
+      return { kind: 'form', message: 'a form field declared as JSON is not valid JSON' };
     default:
       break;
   }
   const message = (err as Error)?.message ?? '';
-  if (/multipart|boundary|terminated early|unexpected end/i.test(message)) return fieldError('body', [`malformed multipart/form-data (${message})`]);
-  return err;
+  return /multipart|boundary|terminated early|unexpected end/i.test(message) ? { kind: 'form', message: `malformed multipart/form-data (${message})` } : null;
 }
 
 /** How long the rest of a refused upload is read and dropped before the connection is cut. */

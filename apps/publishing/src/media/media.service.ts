@@ -8,7 +8,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { Logger } from 'pino';
 import { DomainError, TOPICS, type PostStatus } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
-import { decodeTimeIdCursor, encodeTimeIdCursor } from '@lib/pagination';
+import { decodeTimeIdCursor, encodeTimeIdCursor, keysetAfter } from '@lib/pagination';
 import { LOGGER } from '@lib/service-kit';
 import { PostMedia } from '../posts/post-media.entity';
 import type { Actor } from '../posts/posts.service';
@@ -188,9 +188,9 @@ export class MediaService {
     if (q.from) and.push({ createdAt: { $gte: q.from } });
     if (q.to) and.push({ createdAt: { $lte: q.to } });
     if (q.cursor) {
-      const { c, i } = decodeTimeIdCursor(q.cursor);
-      if (!UUID.test(i)) throw fieldErrors([{ field: 'cursor', messages: ['not a cursor from this API'] }]);
-      and.push({ $or: [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }] });
+      const at = decodeTimeIdCursor(q.cursor);
+      if (!UUID.test(at.i)) throw fieldErrors([{ field: 'cursor', messages: ['not a cursor from this API'] }]);
+      and.push(keysetAfter('createdAt', at));
     }
     if (and.length) where.$and = and;
     const rows = await this.em.fork().find(MediaAsset, where, { orderBy: { createdAt: 'desc', id: 'desc' }, limit: limit + 1 });

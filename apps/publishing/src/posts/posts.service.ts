@@ -3,7 +3,7 @@ import { EntityManager } from '@mikro-orm/postgresql';
 import type { FilterQuery, ObjectQuery } from '@mikro-orm/core';
 import { DomainError, TOPICS, type Platform } from '@lib/contracts';
 import { OutboxWriter } from '@lib/messaging';
-import { decodeTimeIdCursor, encodeTimeIdCursor } from '@lib/pagination';
+import { decodeTimeIdCursor, encodeTimeIdCursor, keysetAfter } from '@lib/pagination';
 import { conditionsHold, type GrantConditions, type Role } from '@lib/permissions';
 import { SocialAccount } from '../accounts/social-account.entity';
 import { Campaign } from '../campaigns/campaign.entity';
@@ -70,8 +70,8 @@ export class PostsService {
     const bySchedule = q.sort === 'scheduledAt';
     if (bySchedule) and.push({ scheduledAt: { $ne: null } });
     if (q.cursor) {
-      const { c, i } = decodeTimeIdCursor(q.cursor);
-      and.push(bySchedule ? { $or: [{ scheduledAt: { $gt: c } }, { scheduledAt: c, id: { $gt: i } }] } : { $or: [{ createdAt: { $lt: c } }, { createdAt: c, id: { $lt: i } }] });
+      const at = decodeTimeIdCursor(q.cursor);
+      and.push(bySchedule ? keysetAfter('scheduledAt', at, 'asc') : keysetAfter('createdAt', at));
     }
     if (and.length) where.$and = and;
     const posts = await this.em.fork().find(Post, where, {
