@@ -4,7 +4,10 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { runMigrations } from '@lib/persistence';
+import type { Connector } from '@lib/connectors';
 import { TokenCipher } from '../apps/publishing/src/accounts/token-cipher';
+import { loadPublishingConfig } from '../apps/publishing/src/config/publishing.config';
+import { buildConnectors } from '../apps/publishing/src/networks/configured-connector-registry';
 import { publishingOrmOptions } from '../apps/publishing/src/orm.config';
 import { startEmulator, type RunningEmulator } from '../tools/emulators/src';
 import { freePort, startStack } from '../tools/devstack/src';
@@ -13,12 +16,43 @@ import { testSigningKeys } from '@lib/testing';
 
 // `npm run bench:publish`: N posts (default 10,000) due in the same minute across the X,
 // Facebook and LinkedIn emulators (20 ms latency each), published by one publishing service.
-// Prints published count, duplicates, lateness p50/p99 (publish time − scheduledAt) and throughput.
+// Prints published count, duplicates, lateness p50/p99 (publish time − scheduledAt) and throughput,
+// then the raw baseline: the same creates sent straight to the emulators through the connectors.
+
+type Platform3 = 'TWITTER' | 'FACEBOOK' | 'LINKEDIN';
 
 const N = Number(process.env.BENCH_PUBLISH_N ?? 10_000);
 const LATENCY = Number(process.env.BENCH_PUBLISH_LATENCY_MS ?? 20);
 // Per-account limits of the networks (X 100 per 15 min, LinkedIn 150 a day): enough accounts for N.
 const PER_ACCOUNT = 90;
+
+const CONCURRENCY = 32;
+
+/** N creates over fresh accounts (as many, as many posts each), CONCURRENCY at a time per network; posts/s. */
+async function rawBaseline(emus: Record<Platform3, RunningEmulator>, connectors: Map<string, Connector>, accounts: number, run: string): Promise<number> {
+  const networks = Object.keys(emus) as Platform3[];
+  const seeded = Array.from({ length: accounts }, (_, a) => ({ platform: networks[a % networks.length], account: emus[networks[a % networks.length]].control.seedAccount() }));
+  const queues = new Map<Platform3, { accountId: string; accessToken: string; text: string }[]>(networks.map((n) => [n, []]));
+  for (let i = 0; i < N; i++) {
+    const { platform, account } = seeded[i % seeded.length];
+    queues.get(platform)!.push({ accountId: account.accountId, accessToken: account.accessToken, text: `raw ${run} post ${i}` });
+  }
+  const started = Date.now();
+  let failed = 0;
+  await Promise.all(
+    networks.flatMap((n) => {
+      const queue = queues.get(n)!;
+      const connector = connectors.get(n)!;
+      return Array.from({ length: CONCURRENCY }, async () => {
+        for (let job = queue.shift(); job; job = queue.shift()) {
+          await connector.publish({ accountId: job.accountId, accessToken: job.accessToken }, { text: job.text }).catch(() => failed++);
+        }
+      });
+    }),
+  );
+  if (failed) throw new Error(`raw baseline: ${failed} creates failed`);
+  return N / ((Date.now() - started) / 1000);
+}
 
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
@@ -28,7 +62,7 @@ async function main(): Promise<void> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-publish-'));
   fs.chmodSync(dir, 0o755);
   const stack = await startStack({ dataDir: dir, fastPostgres: true });
-  const emus: Record<'TWITTER' | 'FACEBOOK' | 'LINKEDIN', RunningEmulator> = {
+  const emus: Record<Platform3, RunningEmulator> = {
     TWITTER: await startEmulator('twitter', { port: 0, latencyMs: LATENCY }),
     FACEBOOK: await startEmulator('facebook', { port: 0, latencyMs: LATENCY }),
     LINKEDIN: await startEmulator('linkedin', { port: 0, latencyMs: LATENCY }),
@@ -72,14 +106,15 @@ async function main(): Promise<void> {
     }
     const keys = testSigningKeys();
     const port = await freePort();
-    proc = spawnNode('publishing', 'apps/publishing/src/main.js', {
+    const env = {
       PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn', KAFKA_BROKERS: stack.endpoints.kafka.brokers.join(','), KAFKA_IDEMPOTENT: 'false',
       JWT_PUBLIC_KEY: keys.publicKey, DATABASE_URL: url, TOKEN_ENCRYPTION_KEYS: `${tokenKey.id}:${tokenKey.key.toString('base64')}`,
       X_CLIENT_ID: 'bench', X_CLIENT_SECRET: 'bench', X_API_BASE_URL: emus.TWITTER.url, X_AUTHORIZE_URL: `${emus.TWITTER.url}/i/oauth2/authorize`,
       FACEBOOK_APP_ID: 'bench', FACEBOOK_APP_SECRET: 'bench', FACEBOOK_GRAPH_BASE_URL: emus.FACEBOOK.url, FACEBOOK_DIALOG_BASE_URL: emus.FACEBOOK.url,
       LINKEDIN_CLIENT_ID: 'bench', LINKEDIN_CLIENT_SECRET: 'bench', LINKEDIN_API_BASE_URL: emus.LINKEDIN.url, LINKEDIN_OAUTH_BASE_URL: emus.LINKEDIN.url,
-      PUBLISH_POLL_INTERVAL_MS: '100', PUBLISH_CONCURRENCY_PER_NETWORK: '32',
-    });
+      PUBLISH_POLL_INTERVAL_MS: '100', PUBLISH_CONCURRENCY_PER_NETWORK: String(CONCURRENCY),
+    };
+    proc = spawnNode('publishing', 'apps/publishing/src/main.js', env);
     await waitForHealthy(`http://127.0.0.1:${port}/health/ready`, proc, 60_000);
     process.stdout.write(`bench:publish: ${N} posts due at ${due.toISOString()} over ${byAccount.length} accounts on 3 emulated networks (${LATENCY} ms latency)\n`);
     const deadline = Date.now() + 30 * 60_000;
@@ -103,7 +138,18 @@ async function main(): Promise<void> {
     process.stdout.write(`  published: ${ok.length} of ${N} (failed ${rows.length - ok.length})\n`);
     process.stdout.write(`  duplicates on the networks: ${duplicates}\n`);
     process.stdout.write(`  lateness p50 ${percentile(lateness, 50).toFixed(0)} ms, p99 ${percentile(lateness, 99).toFixed(0)} ms, max ${lateness[lateness.length - 1].toFixed(0)} ms\n`);
-    process.stdout.write(`  throughput: ${(ok.length / Math.max(0.001, seconds)).toFixed(0)} posts/s (all out ${seconds.toFixed(1)} s after they were due)\n`);
+    const throughput = ok.length / Math.max(0.001, seconds);
+    process.stdout.write(`  throughput: ${throughput.toFixed(0)} posts/s (all out ${seconds.toFixed(1)} s after they were due)\n`);
+    await stopProcess(proc);
+    proc = undefined;
+
+    // Raw baseline: the same creates, straight to the same emulators through the same connectors,
+    // CONCURRENCY at a time per network: no database, no scheduler, no leases, no outbox.
+    const connectors = buildConnectors(loadPublishingConfig(env).networks);
+    const raw = await rawBaseline(emus, connectors, byAccount.length, run);
+    process.stdout.write(`  raw baseline (connectors straight to the emulators, ${CONCURRENCY} at a time per network): ${raw.toFixed(0)} posts/s\n`);
+    process.stdout.write(`  publishing reaches ${((throughput / raw) * 100).toFixed(0)}% of the raw baseline\n`);
+    for (const c of connectors.values()) await c.close?.();
   } finally {
     if (proc) await stopProcess(proc);
     await db.end();

@@ -41,7 +41,7 @@ export class PublishingModule {
       providers: [
         { provide: APP_GUARD, useClass: PermissionsGuard },
         { provide: PUBLISHER_OPTIONS, useValue: { leaseMs: rt.config.publisher.leaseMs, maxAttempts: rt.config.publisher.maxAttempts, perNetworkConcurrency: rt.config.publisher.perNetworkConcurrency } },
-        { provide: PUBLISHER_WORKER_OPTIONS, useValue: { pollMs: rt.config.publisher.pollMs, reconcileMs: rt.config.publisher.reconcileMs, stallMs: rt.config.publisher.stallMs } },
+        { provide: PUBLISHER_WORKER_OPTIONS, useValue: { pollMs: rt.config.publisher.pollMs, reconcileMs: rt.config.publisher.reconcileMs, stallMs: rt.config.publisher.stallMs, maxRounds: rt.config.publisher.maxRounds } },
       ],
       exports: [PUBLISHER_OPTIONS, PUBLISHER_WORKER_OPTIONS],
       global: true,

@@ -70,6 +70,8 @@ export interface PublishingConfig extends CommonConfig {
     perNetworkConcurrency: number;
     /** Liveness fails when the publisher has made no progress (no round, no send done) for this long. */
     stallMs: number;
+    /** Rounds publishing at once per replica. */
+    maxRounds: number;
   };
 }
 
@@ -90,6 +92,7 @@ export function loadPublishingConfig(source: Record<string, string | undefined> 
       maxAttempts: env.int('PUBLISH_MAX_ATTEMPTS', 5, { min: 1, max: 50 }),
       perNetworkConcurrency: env.int('PUBLISH_CONCURRENCY_PER_NETWORK', 16, { min: 1, max: 1000 }),
       stallMs: env.int('PUBLISH_STALL_TIMEOUT_MS', 120_000, { min: 1000, max: 3_600_000 }),
+      maxRounds: env.int('PUBLISH_MAX_ROUNDS', 4, { min: 1, max: 32 }),
     },
     tokenRefresh: {
       intervalMs: env.int('TOKEN_REFRESH_INTERVAL_MS', 60_000, { min: 100 }),

@@ -72,6 +72,7 @@ export class PublisherService {
   private readonly options: PublisherOptions;
   /** When the last send finished (whatever its outcome): a long round still makes progress. */
   lastSendAt = 0;
+  private rounds = 0;
 
   constructor(
     private readonly em: EntityManager,
@@ -136,18 +137,26 @@ export class PublisherService {
   }
 
   /**
-   * Claims due jobs and publishes them; returns how many were claimed. A round reads its posts in
-   * one query, records what it is about to send in one statement (reconciliation needs it before
-   * any create goes out), sends under the per-network gates, and writes every outcome in one
-   * transaction. A crash anywhere in between leaves leases that expire into reconciliation.
+   * Claims due jobs and starts publishing them: resolves once they are claimed, with `done`
+   * settling when their outcomes are recorded. A round reads its posts in one query, records what
+   * it is about to send in one statement (reconciliation needs it before any create goes out),
+   * sends under the per-network gates, and writes every outcome in one transaction. A crash
+   * anywhere in between leaves leases that expire into reconciliation.
+   *
+   * Rounds overlap (a slow network's round does not hold up the next claim): each holds its jobs
+   * under a lease of its own, `<replica>/<round>`, so no round ever records over another's jobs.
    */
-  async runOnce(): Promise<number> {
+  async startRound(): Promise<{ claimed: number; done: Promise<void> }> {
     // A send still waiting at its network's gate past half the lease is left for a later round:
-    // once the lease runs out another replica takes the job over, and a late send would be a
-    // second create. Half the lease leaves room for the send's own calls (lookup and create).
+    // once the lease runs out another round or replica takes the job over, and a late send would
+    // be a second create. Half the lease leaves room for the send's own calls (lookup and create).
     const sendBy = Date.now() + this.options.leaseMs / 2;
-    const claimed = await this.claim();
-    if (!claimed.length) return 0;
+    const lease = `${this.replicaId}/${++this.rounds}`;
+    const claimed = await this.claim(lease);
+    return { claimed: claimed.length, done: claimed.length ? this.publish(claimed, lease, sendBy) : Promise.resolve() };
+  }
+
+  private async publish(claimed: PublishJob[], lease: string, sendBy: number): Promise<void> {
     const em = this.em.fork();
     const ids = claimed.map((j) => j.platformPostId);
     const pps = new Map((await em.find(PlatformPost, { id: { $in: ids } }, { populate: ['post', 'post.campaign', 'account'] })).map((pp) => [pp.id, pp]));
@@ -190,11 +199,10 @@ export class PublisherService {
         }
       }),
     );
-    await this.finish(results);
-    return claimed.length;
+    await this.finish(results, lease);
   }
 
-  private async claim(): Promise<PublishJob[]> {
+  private async claim(lease: string): Promise<PublishJob[]> {
     const em = this.em.fork();
     return em.transactional(async (tx) => {
       const rows = await tx.getConnection().execute<{ platformPostId: string }[]>(
@@ -208,7 +216,7 @@ export class PublisherService {
             set state = 'in_flight', "leaseUntil" = now() + make_interval(secs => ?), "leasedBy" = ?, attempts = j.attempts + 1
            from due where j."platformPostId" = due."platformPostId"
          returning j."platformPostId"`,
-        [this.options.batchSize, this.options.leaseMs / 1000, this.replicaId],
+        [this.options.batchSize, this.options.leaseMs / 1000, lease],
         'all',
         tx.getTransactionContext(),
       );
@@ -301,7 +309,7 @@ export class PublisherService {
   }
 
   /** Every outcome of a round in one transaction: the jobs, the platform posts, the posts' status and the events. */
-  private async finish(results: Result[]): Promise<void> {
+  private async finish(results: Result[], lease: string): Promise<void> {
     if (!results.length) return;
     await this.em.fork().transactional(async (tx) => {
       const ids = results.flatMap((r) => (r.pp ? [r.pp.id] : []));
@@ -312,11 +320,11 @@ export class PublisherService {
       if (postIds.length) {
         await tx.getConnection().execute(`select id from posts where id = any(?::uuid[]) order by id for update`, [`{${postIds.join(',')}}`], 'all', tx.getTransactionContext());
       }
-      // Only what this replica still holds is written: a job whose lease ran out meanwhile belongs to
+      // Only what this round still holds is written: a job whose lease ran out meanwhile belongs to
       // whoever took it over (and reconciles it with the network), never to an outcome arriving late.
       const held = await tx.getConnection().execute<{ platformPostId: string }[]>(
         `select "platformPostId" from publish_jobs where "platformPostId" = any(?::uuid[]) and state = 'in_flight' and "leasedBy" = ? for update`,
-        [`{${results.map((r) => r.job.platformPostId).join(',')}}`, this.replicaId],
+        [`{${results.map((r) => r.job.platformPostId).join(',')}}`, lease],
         'all',
         tx.getTransactionContext(),
       );

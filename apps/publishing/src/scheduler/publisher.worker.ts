@@ -12,13 +12,16 @@ export interface PublisherWorkerOptions {
   reconcileMs?: number;
   /** Liveness fails after this long without progress (2 min). */
   stallMs?: number;
+  /** Rounds in flight at once (4): a slow network's round does not hold up the next claim. */
+  maxRounds?: number;
   disabled?: boolean;
 }
 
 /**
- * Drives the publisher: claims due work every `pollMs` (at once again while there is more), and
- * every `reconcileMs` frees jobs whose replica died and settles posts whose networks all have an
- * outcome, so nothing is ever silently stuck.
+ * Drives the publisher: claims due work every `pollMs` (at once again while there is more, with
+ * up to `maxRounds` rounds publishing at once), and every `reconcileMs` frees jobs whose lease
+ * ran out (a dead replica, a hung round) and settles posts whose networks all have an outcome, so
+ * nothing is ever silently stuck.
  *
  * Nor is the loop itself: its liveness check fails when it has made no progress (no round
  * ended, no send finished) for `stallMs`, so the orchestrator restarts a replica whose loop hung
@@ -35,6 +38,9 @@ export class PublisherWorker implements OnApplicationBootstrap, OnApplicationShu
   private readonly pollMs: number;
   private readonly reconcileMs: number;
   private readonly stallMs: number;
+  private readonly maxRounds: number;
+  /** Rounds claimed and still publishing; each settles (never rejects) when its outcomes are recorded. */
+  private readonly inFlight = new Set<Promise<void>>();
   private readonly overdueJobs?: Gauge;
   private readonly oldestOverdue?: Gauge;
 
@@ -48,6 +54,7 @@ export class PublisherWorker implements OnApplicationBootstrap, OnApplicationShu
     this.pollMs = opts?.pollMs ?? 500;
     this.reconcileMs = opts?.reconcileMs ?? 10_000;
     this.stallMs = opts?.stallMs ?? 120_000;
+    this.maxRounds = opts?.maxRounds ?? 4;
     this.running = !opts?.disabled;
     if (metrics) {
       this.overdueJobs = new Gauge({ name: 'publish_jobs_overdue', help: 'Sends still waiting more than a minute after they were due', registers: [metrics.registry] });
@@ -89,13 +96,30 @@ export class PublisherWorker implements OnApplicationBootstrap, OnApplicationShu
           await this.publisher.settleStalledPosts();
           await this.measureOverdue();
         }
-        claimed = await this.publisher.runOnce();
+        if (this.inFlight.size >= this.maxRounds) {
+          await Promise.race(this.inFlight);
+          continue;
+        }
+        const round = await this.publisher.startRound();
+        claimed = round.claimed;
+        if (claimed) this.track(round.done);
       } catch (err) {
         this.logger.error({ err }, 'publisher round failed; retrying');
       }
       this.lastRoundAt = Date.now();
       if (!claimed) await new Promise((r) => setTimeout(r, this.pollMs));
     }
+    await Promise.all(this.inFlight);
+  }
+
+  private track(done: Promise<void>): void {
+    const settled: Promise<void> = done
+      .catch((err: unknown) => this.logger.error({ err }, 'publisher round failed; its leases will expire and it will be reconciled'))
+      .finally(() => {
+        this.inFlight.delete(settled);
+        this.lastRoundAt = Date.now();
+      });
+    this.inFlight.add(settled);
   }
 
   private async measureOverdue(): Promise<void> {
