@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { waitFor } from '@lib/testing';
+import { stopProcess } from '../../tools/dev/processes';
 import { createPublishing, insertAccount, type Publishing } from './harness';
 
 interface Health {
@@ -87,5 +88,24 @@ describe('publishing health: a hung publisher fails liveness, late sends show in
       client.release();
     }
     await waitFor(async () => (await health('/healthz')).status === 200, 15_000, 'liveness to pass again');
+  });
+
+  it('still stops within the grace period, by itself, while its loop is stuck', async () => {
+    const client = await svc.db.connect();
+    try {
+      await client.query('begin');
+      await client.query('lock table publish_jobs in access exclusive mode');
+      await waitFor(async () => (await health('/healthz')).status === 503, 15_000, 'the loop to be stuck');
+      const proc = svc.proc;
+      await stopProcess(proc, 30_000); // Kubernetes' default grace period
+      // Not SIGKILLed at the deadline: the publisher gave its loop up, and the process exited as
+      // SIGTERM would have (143) when its database pool could not close around the stuck query.
+      expect([proc.child.signalCode, proc.child.exitCode]).toEqual([null, 143]);
+      expect(proc.lines.some((l) => l.includes('still busy at shutdown'))).toBe(true);
+      expect(proc.lines.some((l) => l.includes('shutdown did not finish in time'))).toBe(true);
+    } finally {
+      await client.query('rollback');
+      client.release();
+    }
   });
 });

@@ -41,10 +41,30 @@ export async function runService<C extends { service: string; port: number; host
     await opts.configure?.(app, rt);
     await app.listen({ port: config.port, host: config.host });
     logger.info({ port: config.port }, `${config.service} listening`);
+    exitAfterShutdownDeadline(logger);
     return app;
   } catch (err) {
     logger.fatal({ err }, `${config.service} failed to start`);
     process.exit(1);
+  }
+}
+
+/** Within Kubernetes' 30 s grace period, so the last log line says why rather than a SIGKILL. */
+const SHUTDOWN_DEADLINE_MS = 25_000;
+
+/**
+ * Nest's shutdown hooks run on SIGTERM/SIGINT; one that cannot finish (a query stuck on a hung
+ * database connection keeps the pool from closing) must not keep the process: at the deadline it
+ * says so and exits with 128 + the signal's number, as the signal itself would have.
+ */
+function exitAfterShutdownDeadline(logger: Logger): void {
+  for (const [signal, code] of [['SIGTERM', 143], ['SIGINT', 130]] as const) {
+    process.once(signal, () => {
+      setTimeout(() => {
+        logger.error({ signal, deadlineMs: SHUTDOWN_DEADLINE_MS }, 'shutdown did not finish in time; exiting');
+        process.exit(code);
+      }, SHUTDOWN_DEADLINE_MS).unref();
+    });
   }
 }
 

@@ -1,11 +1,15 @@
 import { Inject, Injectable, Optional, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import type { Logger } from 'pino';
+import { settledWithin } from '@lib/messaging';
 import { Metrics } from '@lib/observability';
 import { HealthRegistry, LOGGER } from '@lib/service-kit';
 import { PublisherService } from './publisher.service';
 
 export const PUBLISHER_WORKER_OPTIONS = Symbol('PUBLISHER_WORKER_OPTIONS');
+
+/** How long a shutdown waits for rounds under way: within Kubernetes' 30 s grace period. */
+const SHUTDOWN_WAIT_MS = 20_000;
 
 export interface PublisherWorkerOptions {
   pollMs?: number;
@@ -72,9 +76,16 @@ export class PublisherWorker implements OnApplicationBootstrap, OnApplicationShu
     this.loop = this.run();
   }
 
+  /**
+   * Rounds under way get to record their outcomes (a send takes at most the network timeout); a
+   * hung loop or round does not hold the shutdown past the grace period: its leases expire, and
+   * another replica reconciles its jobs.
+   */
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    await this.loop;
+    if (this.loop && !(await settledWithin(this.loop, SHUTDOWN_WAIT_MS))) {
+      this.logger.warn({ rounds: this.inFlight.size }, 'publisher: still busy at shutdown; its jobs will be reconciled');
+    }
   }
 
   /** Throws when the loop has made no progress for `stallMs`. */
