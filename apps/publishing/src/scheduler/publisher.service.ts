@@ -73,6 +73,7 @@ export class PublisherService {
   /** When the last send finished (whatever its outcome): a long round still makes progress. */
   lastSendAt = 0;
   private rounds = 0;
+  private readonly planning = new Semaphore(1);
 
   constructor(
     private readonly em: EntityManager,
@@ -160,30 +161,33 @@ export class PublisherService {
     const em = this.em.fork();
     const ids = claimed.map((j) => j.platformPostId);
     const pps = new Map((await em.find(PlatformPost, { id: { $in: ids } }, { populate: ['post', 'post.campaign', 'account'] })).map((pp) => [pp.id, pp]));
-    // The networks' publish limits, app-wide and per account, against the sends already recorded.
-    const budgets = await RateBudgets.load(em, ids);
     const results: Result[] = [];
     const sends: { job: PublishJob; pp: PlatformPost; text: string }[] = [];
-    for (const job of claimed) {
-      const pp = pps.get(job.platformPostId);
-      if (!pp) {
-        results.push({ job, pp: null, outcome: { kind: 'failed', reason: 'the post was deleted', code: 'PUBLISHING.POST_NOT_FOUND' }, attempted: false });
-        continue;
+    // The networks' publish limits, app-wide and per account, against the sends already recorded.
+    // This replica's rounds take from them one at a time, each seeing what the one before recorded.
+    await this.planning.run(async () => {
+      const budgets = await RateBudgets.load(em, ids);
+      for (const job of claimed) {
+        const pp = pps.get(job.platformPostId);
+        if (!pp) {
+          results.push({ job, pp: null, outcome: { kind: 'failed', reason: 'the post was deleted', code: 'PUBLISHING.POST_NOT_FOUND' }, attempted: false });
+          continue;
+        }
+        const held = Math.max(this.holds.get(pp.platform) ?? 0, this.holds.get(pp.account.id) ?? 0);
+        if (held > Date.now()) {
+          results.push({ job, pp, outcome: { kind: 'retry', at: new Date(held), reason: `${pp.platform}: waiting for the rate limit to reset`, reconcile: job.mustReconcile }, attempted: false });
+          continue;
+        }
+        const budget = budgets.take(pp.platform, pp.account.id);
+        if (!budget.ok) {
+          results.push({ job, pp, outcome: { kind: 'retry', at: budget.until, reason: budget.reason, reconcile: job.mustReconcile }, attempted: false });
+          continue;
+        }
+        // The same text the network validation saw at schedule time, every link UTM-tagged; once sent it is frozen.
+        sends.push({ job, pp, text: job.sentText ?? publishText(pp.post.content, pp.customContent, pp.platform, pp.post.campaign?.utmParams) });
       }
-      const held = Math.max(this.holds.get(pp.platform) ?? 0, this.holds.get(pp.account.id) ?? 0);
-      if (held > Date.now()) {
-        results.push({ job, pp, outcome: { kind: 'retry', at: new Date(held), reason: `${pp.platform}: waiting for the rate limit to reset`, reconcile: job.mustReconcile }, attempted: false });
-        continue;
-      }
-      const budget = budgets.take(pp.platform, pp.account.id);
-      if (!budget.ok) {
-        results.push({ job, pp, outcome: { kind: 'retry', at: budget.until, reason: budget.reason, reconcile: job.mustReconcile }, attempted: false });
-        continue;
-      }
-      // The same text the network validation saw at schedule time, every link UTM-tagged; once sent it is frozen.
-      sends.push({ job, pp, text: job.sentText ?? publishText(pp.post.content, pp.customContent, pp.platform, pp.post.campaign?.utmParams) });
-    }
-    await this.markSending(sends);
+      await this.markSending(sends);
+    });
     await Promise.all(
       sends.map(async ({ job, pp, text }) => {
         try {
