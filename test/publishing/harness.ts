@@ -7,6 +7,7 @@ import { createTestDatabase, testStack, testSigningKeys, uniqueName } from '@lib
 import { TokenCipher, type TokenKey } from '../../apps/publishing/src/accounts/token-cipher';
 import { publishingOrmOptions } from '../../apps/publishing/src/orm.config';
 import { stopProcess, type Spawned } from '../../tools/dev/processes';
+import type { RunningEmulator } from '../../tools/emulators/src';
 import { startService } from '../support/services';
 
 export interface SigningKeys {
@@ -156,4 +157,10 @@ export async function insertAccount(
     ],
   );
   return id;
+}
+
+/** A new account on a network emulator, connected in `workspaceId` (its tokens encrypted as publishing stores them). */
+export async function insertEmulatedAccount(svc: Publishing, emu: RunningEmulator, workspaceId: string, platform: string): Promise<string> {
+  const seeded = emu.control.seedAccount();
+  return insertAccount(svc.db, svc.cipher, { workspaceId, platform, platformAccountId: seeded.accountId, accessToken: seeded.accessToken, refreshToken: seeded.refreshToken });
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@lib/testing';
 import { emulatedNetworkEnv } from '../../tools/dev/env';
 import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
-import { createPublishing, insertAccount, type Publishing } from './harness';
+import { createPublishing, insertEmulatedAccount, type Publishing } from './harness';
 
 /**
  * Two replicas on one database, each post going to two networks: the replicas split a post's
@@ -36,10 +36,7 @@ describe('publishing replicas sharing the work of multi-network posts', () => {
     await li?.stop();
   });
 
-  const account = async (emu: RunningEmulator, platform: string) => {
-    const seeded = emu.control.seedAccount();
-    return insertAccount(db, svc.cipher, { workspaceId: ws, platform, platformAccountId: seeded.accountId, accessToken: seeded.accessToken, refreshToken: seeded.refreshToken });
-  };
+  const account = (emu: RunningEmulator, platform: string) => insertEmulatedAccount(svc, emu, ws, platform);
 
   it('ends every post PUBLISHED when two replicas record its networks at once', async () => {
     const run = randomUUID().slice(0, 8);
@@ -107,12 +104,7 @@ describe('publishing replicas when a slow network makes sends wait past their le
 
   it('sends every post once: a send whose turn comes past half its lease waits for a later round', async () => {
     const run = randomUUID().slice(0, 8);
-    const accounts = await Promise.all(
-      [0, 1, 2, 3].map(() => {
-        const seeded = x.control.seedAccount();
-        return insertAccount(svc.db, svc.cipher, { workspaceId: ws, platform: 'TWITTER', platformAccountId: seeded.accountId, accessToken: seeded.accessToken, refreshToken: seeded.refreshToken });
-      }),
-    );
+    const accounts = await Promise.all([0, 1, 2, 3].map(() => insertEmulatedAccount(svc, x, ws, 'TWITTER')));
     // 16 sends at 400 ms each, one at a time: a round that took them all would need 6.4 s, three leases.
     const texts = Array.from({ length: 16 }, (_, i) => `lease ${run} ${i}`);
     await svc.db.query(

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { waitFor } from '@lib/testing';
 import { emulatedNetworkEnv } from '../../tools/dev/env';
 import { startEmulator, type RunningEmulator } from '../../tools/emulators/src';
-import { createPublishing, insertAccount, type Publishing } from './harness';
+import { createPublishing, insertEmulatedAccount, type Publishing } from './harness';
 
 /**
  * A network that answers slowly must not make the others late: while X takes its time with one
@@ -27,10 +27,6 @@ describe('publishing while one network is slow', () => {
     await li?.stop();
   });
 
-  const account = async (emu: RunningEmulator, platform: string) => {
-    const seeded = emu.control.seedAccount();
-    return insertAccount(svc.db, svc.cipher, { workspaceId: ws, platform, platformAccountId: seeded.accountId, accessToken: seeded.accessToken, refreshToken: seeded.refreshToken });
-  };
 
   /** One post on one account, queued for later, then made due (so nothing claims it half-written). */
   async function due(accountId: string, platform: string, text: string): Promise<string> {
@@ -49,8 +45,8 @@ describe('publishing while one network is slow', () => {
   const status = async (postId: string) => (await svc.db.query<{ status: string }>('select status from posts where id = $1', [postId])).rows[0].status;
 
   it("publishes a LinkedIn post while X is still answering an earlier one, and X's once it answers", async () => {
-    const xAccount = await account(x, 'TWITTER');
-    const liAccount = await account(li, 'LINKEDIN');
+    const xAccount = await insertEmulatedAccount(svc, x, ws, 'TWITTER');
+    const liAccount = await insertEmulatedAccount(svc, li, ws, 'LINKEDIN');
     x.control.slow(8000);
     const slow = await due(xAccount, 'TWITTER', 'slow network post');
     await waitFor(async () => (await status(slow)) === 'PUBLISHING', 10_000, 'the X post to be on its way');
