@@ -60,6 +60,13 @@ describe('publishing: drafts and the post status machine', () => {
     const empty = await call('POST', '/api/v1/posts', { content: { text: '' }, targets: [{ accountId: 'nope' }] });
     expect(empty.status).toBe(400);
     expect(empty.body.errors!.map((e) => e.field).sort()).toEqual(['content.text', 'targets.0.accountId']);
+    // A network's override is held to the post's own limits (at most 100 hashtags and mentions, 100 characters each).
+    const crowded = await call('POST', '/api/v1/posts', {
+      content: { text: 'x' },
+      targets: [{ accountId: twitter, customContent: { hashtags: Array.from({ length: 101 }, (_, i) => `t${i}`), mentions: ['m'.repeat(101)] } }],
+    });
+    expect(crowded.status).toBe(400);
+    expect(crowded.body.errors!.map((e) => e.field).sort()).toEqual(['targets.0.customContent.hashtags', 'targets.0.customContent.mentions']);
     const foreign = await call('POST', '/api/v1/posts', { content: { text: 'x' }, targets: [{ accountId: await account('TWITTER', otherWs) }] });
     expect(foreign.status).toBe(404);
     expect(foreign.body.code).toBe('PUBLISHING.ACCOUNT_NOT_FOUND');

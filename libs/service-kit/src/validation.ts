@@ -2,11 +2,12 @@ import { BadRequestException, ValidationPipe, type ValidationError } from '@nest
 import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { ErrorCodes, isIanaTimeZone } from '@lib/contracts';
 
-function flatten(errors: ValidationError[], prefix = ''): { field: string; messages: string[] }[] {
+/** class-validator's errors as problem+json field errors, each named by its path (`a.b.0.c`) under `prefix`. */
+export function fieldErrorsOf(errors: ValidationError[], prefix = ''): { field: string; messages: string[] }[] {
   return errors.flatMap((e) => {
     const field = prefix ? `${prefix}.${e.property}` : e.property;
     const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
-    return [...own, ...flatten(e.children ?? [], field)];
+    return [...own, ...fieldErrorsOf(e.children ?? [], field)];
   });
 }
 
@@ -17,7 +18,7 @@ export function createValidationPipe(): ValidationPipe {
     forbidNonWhitelisted: true,
     transform: true,
     exceptionFactory: (errors) => {
-      const list = flatten(errors);
+      const list = fieldErrorsOf(errors);
       return new BadRequestException({
         code: ErrorCodes.validation,
         title: 'Invalid request',

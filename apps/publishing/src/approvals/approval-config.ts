@@ -1,7 +1,8 @@
 import { plainToInstance, Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsOptional, IsUUID, ValidateNested, validateSync, type ValidationError } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsObject, IsOptional, IsUUID, ValidateNested, validateSync } from 'class-validator';
 import { PLATFORMS, type Platform, type WorkflowType } from '@lib/contracts';
 import { ROLES, type Role } from '@lib/permissions';
+import { fieldErrorsOf } from '@lib/service-kit';
 
 export const APPROVAL_MODES = ['ANY', 'ALL'] as const;
 /** ANY: the first approval completes the level. ALL: every approver of the level must approve. */
@@ -89,14 +90,6 @@ class ApprovalConfigInput {
   conditions?: ConditionsInput;
 }
 
-function flatten(errors: ValidationError[], prefix: string): FieldError[] {
-  return errors.flatMap((e) => {
-    const field = `${prefix}.${e.property}`;
-    const own = e.constraints ? [{ field, messages: Object.values(e.constraints) }] : [];
-    return [...own, ...flatten(e.children ?? [], field)];
-  });
-}
-
 const uniq = <T>(xs: readonly T[]): T[] => [...new Set(xs)];
 
 /**
@@ -114,7 +107,7 @@ export function validateWorkflowConfig(type: WorkflowType, raw: unknown): { conf
       : { config: raw as Record<string, unknown>, errors: [] };
   }
   const input = plainToInstance(ApprovalConfigInput, raw);
-  const errors = flatten(validateSync(input, { whitelist: true, forbidNonWhitelisted: true }), 'config');
+  const errors: FieldError[] = fieldErrorsOf(validateSync(input, { whitelist: true, forbidNonWhitelisted: true }), 'config');
   if (Array.isArray(input.levels)) {
     input.levels.forEach((level, i) => {
       const a = level?.approvers;

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import type { CsvRow } from './import-csv.parser';
 import { checkFetchedMedia, validateRows, type ImportReferences, type ValidationContext } from './import-row.validator';
 import { parseCsvTime } from './csv-time';
@@ -156,11 +157,13 @@ describe('validateRows', () => {
       { column: 'overrides', message: "LINKEDIN is not one of this row's networks" },
       { column: 'overrides', message: expect.stringContaining("unknown network 'MYSPACE'") },
       { column: 'overrides', message: `${ids.fb2} is not one of this row's networks` },
-      { column: 'overrides', message: 'TWITTER: text must be a non-empty string' },
-      { column: 'overrides', message: 'TWITTER: hashtags must be a list of strings' },
-      { column: 'overrides', message: 'TWITTER: each of mentions has at most 100 characters' },
-      { column: 'overrides', message: "TWITTER: link 'ftp://x' is not an http(s) URL" },
-      { column: 'overrides', message: "TWITTER: unknown field 'emoji' (use text, hashtags, mentions, link)" },
+      // The posts API's own customContent rules, in its words.
+      { column: 'overrides', message: 'TWITTER: property emoji should not exist' },
+      { column: 'overrides', message: 'TWITTER: text must be longer than or equal to 1 characters' },
+      { column: 'overrides', message: 'TWITTER: hashtags must contain no more than 100 elements' },
+      { column: 'overrides', message: 'TWITTER: hashtags must be an array' },
+      { column: 'overrides', message: 'TWITTER: each value in mentions must be shorter than or equal to 100 characters' },
+      { column: 'overrides', message: 'TWITTER: link must be a URL address' },
       { column: 'overrides', message: 'FACEBOOK: an object with text, hashtags, mentions, link' },
     ]);
     // A network that the networks cell names but cannot resolve is reported there, once.

@@ -1,7 +1,10 @@
-import { isURL } from 'class-validator';
+import { plainToInstance } from 'class-transformer';
+import { isURL, validateSync } from 'class-validator';
 import { validate, type ContentMedia } from '@lib/connectors';
 import { PLATFORMS, type Platform } from '@lib/contracts';
+import { fieldErrorsOf } from '@lib/service-kit';
 import type { ApprovalConfig } from '../approvals/approval-config';
+import { ContentOverrideRequest } from '../posts/dto/post.requests';
 import { workflowApplies } from '../approvals/approval-policy';
 import { publishText } from '../scheduler/compose-text';
 import type { PostContent } from '../posts/post.entity';
@@ -306,37 +309,17 @@ function platformNamed(token: string): Platform | null {
 
 const unknownNetwork = (token: string) => `unknown network '${token}'; use a network (${PLATFORMS.join(', ')}) or an account id`;
 
-/** The fields of one override, each checked as the posts API checks `customContent`; null when unusable. */
+/** One override, checked by the posts API's own `customContent` rules; null when unusable. */
 function overrideContent(raw: unknown, err: (message: string) => void): Partial<PostContent> | null {
   if (!isRecord(raw)) {
     err(`an object with ${OVERRIDE_FIELDS.join(', ')}`);
     return null;
   }
+  const problems = fieldErrorsOf(validateSync(plainToInstance(ContentOverrideRequest, raw), { whitelist: true, forbidNonWhitelisted: true }));
+  for (const p of problems) for (const m of p.messages) err(m);
+  if (problems.length) return null;
   const out: Partial<PostContent> = {};
-  for (const [field, v] of Object.entries(raw)) {
-    switch (field) {
-      case 'text':
-        if (typeof v !== 'string' || !v.trim()) err('text must be a non-empty string');
-        else if ([...v].length > LIMITS.text) err(`text has at most ${LIMITS.text} characters`);
-        else out.text = v;
-        break;
-      case 'hashtags':
-      case 'mentions': {
-        const [max, length] = field === 'hashtags' ? [LIMITS.hashtags, LIMITS.hashtagLength] : [LIMITS.mentions, LIMITS.mentionLength];
-        if (!Array.isArray(v) || v.some((x) => typeof x !== 'string')) err(`${field} must be a list of strings`);
-        else if (v.length > max) err(`at most ${max} ${field}`);
-        else if ((v as string[]).some((x) => x.length > length)) err(`each of ${field} has at most ${length} characters`);
-        else out[field] = v as string[];
-        break;
-      }
-      case 'link':
-        if (typeof v !== 'string' || !isHttpUrl(v)) err(`link '${String(v)}' is not an http(s) URL`);
-        else out.link = v;
-        break;
-      default:
-        err(`unknown field '${field}' (use ${OVERRIDE_FIELDS.join(', ')})`);
-    }
-  }
+  for (const field of OVERRIDE_FIELDS) if (raw[field] !== undefined) Object.assign(out, { [field]: raw[field] });
   return out;
 }
 
