@@ -51,6 +51,24 @@ export async function settledWithin(p: Promise<unknown>, ms: number): Promise<bo
   return settled;
 }
 
+/**
+ * Stops a consumer whose start (`starting`) may still be under way, in bounded time: the start
+ * gets `waitMs` to get somewhere it can be undone from (a join can wait out a session timeout),
+ * then the consumer disconnects, given `waitMs` too. Leaving the group queues behind a join that
+ * waits for a crashed member's session to end; past the wait we stop anyway (and say so), and
+ * the group drops us after our own session.
+ */
+export async function stopConsumer(
+  consumer: Pick<Consumer, 'disconnect'>,
+  starting: Promise<unknown> | null | undefined,
+  logger: Pick<Logger, 'warn'>,
+  opts: { waitMs?: number; context?: Record<string, unknown> } = {},
+): Promise<void> {
+  const waitMs = opts.waitMs ?? 3000;
+  if (starting) await settledWithin(starting, waitMs);
+  if (!(await settledWithin(consumer.disconnect(), waitMs))) logger.warn({ ...opts.context, waitMs }, 'consumer did not leave its group in time; stopping anyway');
+}
+
 export type ConsumeOutcome = 'processed' | 'duplicate' | 'dead_lettered';
 
 /**
@@ -113,14 +131,9 @@ export class EventConsumer<Ctx> {
   async stop(): Promise<void> {
     this.abort.abort();
     if (!this.starting) return;
-    const waitMs = this.opts.stopWaitMs ?? 3000;
-    await settledWithin(this.starting, waitMs);
+    const starting = this.starting;
     this.starting = null;
-    // Leaving the group queues behind a join that waits for a dead member's session to end
-    // (a replica that crashed): give up after a moment; the group drops us after our own session.
-    if (!(await settledWithin(this.opts.consumer.disconnect(), waitMs))) {
-      this.opts.logger.warn({ groupId: this.opts.groupId, waitMs }, 'consumer did not leave its group in time; stopping anyway');
-    }
+    await stopConsumer(this.opts.consumer, starting, this.opts.logger, { waitMs: this.opts.stopWaitMs, context: { groupId: this.opts.groupId } });
   }
 
   /** The batch path: true when the whole batch was applied. */

@@ -4,7 +4,7 @@ import os from 'node:os';
 import type { Consumer, Kafka } from 'kafkajs';
 import type { Logger } from 'pino';
 import { TOPICS, parseEnvelope, type EventEnvelope } from '@lib/contracts';
-import { createConsumer, settledWithin } from '@lib/messaging';
+import { createConsumer, stopConsumer } from '@lib/messaging';
 import { KAFKA, KAFKA_CONFIG, LOGGER } from '@lib/service-kit';
 import type { KafkaConfig } from '@lib/config';
 
@@ -60,12 +60,7 @@ export class EventStream implements OnApplicationBootstrap, BeforeApplicationShu
 
   async onApplicationShutdown(): Promise<void> {
     this.running = false;
-    // A join still under way (a shutdown right after boot) gets a moment to finish, or its consumer would outlive us.
-    if (this.starting) await settledWithin(this.starting, 3000);
-    // Leaving can queue behind a join that waits out a crashed member's session: bounded too.
-    if (this.consumer && !(await settledWithin(this.consumer.disconnect(), 3000))) {
-      this.logger.warn('event stream consumer did not leave its group in time; stopping anyway');
-    }
+    if (this.consumer) await stopConsumer(this.consumer, this.starting, this.logger);
   }
 
   get ready(): boolean {
